@@ -1,0 +1,136 @@
+/**
+ * Errors tolem throws. They are thrown only when nothing was sent to a provider (design §2): anything
+ * that may have reached a provider comes back as an outcome instead.
+ *
+ * Each error carries a stable `code` (messages may change, codes may not) and a `Symbol.for` brand, so
+ * `ValidationError.is(err)` works even when two copies of @tolem/core are loaded.
+ */
+
+const BRAND = Symbol.for('tolem.error');
+const KIND = Symbol.for('tolem.error.kind');
+
+export type TolemErrorCode =
+  | 'TOLEM_VALIDATION'
+  | 'TOLEM_CONFIG'
+  | 'TOLEM_PROVIDER_UNAVAILABLE'
+  | 'TOLEM_UNSUPPORTED_OPERATION'
+  | 'TOLEM_JOURNAL_CONFLICT';
+
+export interface TolemErrorOptions {
+  cause?: unknown;
+  /** Provider instance id, when the error concerns one. */
+  providerId?: string;
+}
+
+export abstract class TolemError extends Error {
+  abstract readonly code: TolemErrorCode;
+  readonly providerId: string | undefined;
+  readonly [BRAND] = true;
+
+  constructor(message: string, options: TolemErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.providerId = options.providerId;
+  }
+
+  /** True for any tolem error, from any copy of the package. */
+  static isTolemError(value: unknown): value is TolemError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+}
+
+function branded(value: unknown, kind: string): boolean {
+  return TolemError.isTolemError(value) && (value as unknown as Record<symbol, unknown>)[KIND] === kind;
+}
+
+/** Bad input: names the field and the rule it broke. Nothing was sent. */
+export class ValidationError extends TolemError {
+  readonly code = 'TOLEM_VALIDATION' as const;
+  readonly [KIND] = 'validation';
+  /** Dotted path of the offending field, e.g. `amount` or `services.2.amount`. */
+  readonly field: string;
+  /** The rule that failed, in a few words: `at most two decimals`, `1 to 15 digits`. */
+  readonly rule: string;
+
+  constructor(field: string, rule: string, options: TolemErrorOptions = {}) {
+    super(`${field}: ${rule}`, options);
+    this.name = 'ValidationError';
+    this.field = field;
+    this.rule = rule;
+  }
+
+  static is(value: unknown): value is ValidationError {
+    return branded(value, 'validation');
+  }
+}
+
+/** Bad configuration of a provider, journal or router. Names the option. */
+export class ConfigError extends TolemError {
+  readonly code = 'TOLEM_CONFIG' as const;
+  readonly [KIND] = 'config';
+  readonly option: string;
+
+  constructor(option: string, rule: string, options: TolemErrorOptions = {}) {
+    super(`${option}: ${rule}`, options);
+    this.name = 'ConfigError';
+    this.option = option;
+  }
+
+  static is(value: unknown): value is ConfigError {
+    return branded(value, 'config');
+  }
+}
+
+/** The provider cannot be used right now (breaker open, no route, closed): nothing was sent. */
+export class ProviderUnavailableError extends TolemError {
+  readonly code = 'TOLEM_PROVIDER_UNAVAILABLE' as const;
+  readonly [KIND] = 'provider_unavailable';
+
+  constructor(message: string, options: TolemErrorOptions = {}) {
+    super(message, options);
+    this.name = 'ProviderUnavailableError';
+  }
+
+  static is(value: unknown): value is ProviderUnavailableError {
+    return branded(value, 'provider_unavailable');
+  }
+}
+
+/** The provider does not offer this operation (see its `capabilities`). Nothing was sent. */
+export class UnsupportedOperationError extends TolemError {
+  readonly code = 'TOLEM_UNSUPPORTED_OPERATION' as const;
+  readonly [KIND] = 'unsupported_operation';
+  readonly operation: string;
+
+  constructor(operation: string, options: TolemErrorOptions = {}) {
+    super(
+      `${operation} is not supported${options.providerId ? ` by provider ${options.providerId}` : ''}`,
+      options,
+    );
+    this.name = 'UnsupportedOperationError';
+    this.operation = operation;
+  }
+
+  static is(value: unknown): value is UnsupportedOperationError {
+    return branded(value, 'unsupported_operation');
+  }
+}
+
+/**
+ * A journal refused a write: the same payment id with different fields, or a compare-and-set whose
+ * expected version no longer holds.
+ */
+export class JournalConflictError extends TolemError {
+  readonly code = 'TOLEM_JOURNAL_CONFLICT' as const;
+  readonly [KIND] = 'journal_conflict';
+  readonly paymentId: string;
+
+  constructor(paymentId: string, message: string, options: TolemErrorOptions = {}) {
+    super(`payment ${paymentId}: ${message}`, options);
+    this.name = 'JournalConflictError';
+    this.paymentId = paymentId;
+  }
+
+  static is(value: unknown): value is JournalConflictError {
+    return branded(value, 'journal_conflict');
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * Pure record logic shared by every journal implementation, so that a SQLite or PostgreSQL journal
+ * only stores and indexes records: idempotent creation, attempts, compare-and-set transitions.
+ */
+import { JournalConflictError } from './errors.js';
+import type {
+  AttemptRecord,
+  ListQuery,
+  NewPayment,
+  OpenGroup,
+  PaymentDetails,
+  PaymentRecord,
+  Transition,
+} from './journal.js';
+import { canTransition, isFinal } from './model.js';
+
+export function newPaymentRecord(input: NewPayment): PaymentRecord {
+  const at = input.createdAt.toISOString();
+  return {
+    paymentId: input.paymentId,
+    service: input.service,
+    account: input.account,
+    amount: input.amount,
+    currency: input.currency,
+    details: normaliseDetails(input.details),
+    state: 'unknown',
+    final: false,
+    reason: null,
+    providerStatus: null,
+    message: null,
+    attempts: [],
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+    finalAt: null,
+    nextCheckAt: input.nextCheckAt.toISOString(),
+    checks: 0,
+    stuckAt: null,
+    lease: null,
+  };
+}
+
+/** The fields that make a payment "the same" for idempotency, in a canonical string. */
+export function paymentFingerprint(
+  p: Pick<NewPayment, 'service' | 'account' | 'amount' | 'currency' | 'details'>,
+): string {
+  return JSON.stringify([p.service, p.account, p.amount, p.currency, normaliseDetails(p.details)]);
+}
+
+/** Throws JournalConflictError when `input` reuses `existing`'s payment id with other fields. */
+export function assertSamePayment(existing: PaymentRecord, input: NewPayment): void {
+  if (paymentFingerprint(existing) !== paymentFingerprint(input)) {
+    const differing = (['service', 'account', 'amount', 'currency'] as const).filter(
+      (key) => existing[key] !== input[key],
+    );
+    throw new JournalConflictError(
+      input.paymentId,
+      `already exists with different ${differing.length ? differing.join(', ') : 'details'}`,
+    );
+  }
+}
+
+function normaliseDetails(details: PaymentDetails | undefined): PaymentDetails {
+  const result: PaymentDetails = {};
+  if (details?.invoiceId !== undefined) result.invoiceId = details.invoiceId;
+  if (details?.services !== undefined) {
+    result.services = details.services.map((line) => ({ serviceId: line.serviceId, amount: line.amount }));
+  }
+  if (details?.sendType !== undefined) result.sendType = details.sendType;
+  return result;
+}
+
+export function assertVersion(record: PaymentRecord, expectedVersion: number): void {
+  if (record.version !== expectedVersion) {
+    throw new JournalConflictError(
+      record.paymentId,
+      `version is ${record.version}, expected ${expectedVersion} (written concurrently)`,
+    );
+  }
+}
+
+/**
+ * Next transaction id for a provider: strictly above the last one, and never below the current time
+ * in milliseconds, so a journal recreated from scratch does not reuse ids a provider already holds.
+ */
+export function nextTransactionId(last: string | null, now: Date): string {
+  const floor = BigInt(now.getTime());
+  const candidate = last === null ? floor : BigInt(last) + 1n;
+  const id = candidate > floor ? candidate : floor;
+  const text = id.toString();
+  if (text.length > 15) throw new RangeError('transaction id space (15 digits) exhausted');
+  return text;
+}
+
+export function withAttempt(
+  record: PaymentRecord,
+  attempt: { provider: string; serviceId: string; transactionId: string; at: Date },
+): PaymentRecord {
+  if (record.final) {
+    throw new JournalConflictError(record.paymentId, `is final (${record.state}); no new attempt`);
+  }
+  const at = attempt.at.toISOString();
+  const entry: AttemptRecord = {
+    no: record.attempts.length + 1,
+    provider: attempt.provider,
+    serviceId: attempt.serviceId,
+    transactionId: attempt.transactionId,
+    state: 'unknown',
+    final: false,
+    reason: null,
+    providerStatus: null,
+    message: null,
+    providerRequestId: null,
+    sends: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+  return {
+    ...record,
+    attempts: [...record.attempts, entry],
+    state: 'unknown',
+    reason: null,
+    providerStatus: null,
+    message: null,
+    version: record.version + 1,
+    updatedAt: at,
+  };
+}
+
+/** Applies a transition; throws JournalConflictError for a stale version or a change to a final state. */
+export function applyTransition(record: PaymentRecord, change: Transition, now: Date): PaymentRecord {
+  const at = (change.at ?? now).toISOString();
+  let attempts = record.attempts;
+  const touchAttempt = (no: number, edit: (a: AttemptRecord) => AttemptRecord) => {
+    const index = attempts.findIndex((a) => a.no === no);
+    const current = attempts[index];
+    if (index < 0 || current === undefined) {
+      throw new JournalConflictError(record.paymentId, `has no attempt ${no}`);
+    }
+    attempts = attempts.map((a, i) => (i === index ? edit(current) : a));
+  };
+  if (change.resend) {
+    touchAttempt(change.resend.no, (a) => {
+      if (a.final) throw new JournalConflictError(record.paymentId, `attempt ${a.no} is final; no resend`);
+      return { ...a, sends: a.sends + 1, updatedAt: at };
+    });
+  }
+  if (change.attempt) {
+    const { update } = change.attempt;
+    touchAttempt(change.attempt.no, (a) => {
+      const state = update.state ?? a.state;
+      if (!canTransition(a.state, state)) {
+        throw new JournalConflictError(
+          record.paymentId,
+          `attempt ${a.no} is final (${a.state}); refused change to ${state}`,
+        );
+      }
+      if (a.final) return a; // same final state again: a late confirmation, nothing to change
+      return {
+        ...a,
+        state,
+        final: isFinal(state),
+        reason: update.reason !== undefined ? update.reason : a.reason,
+        providerStatus: update.providerStatus !== undefined ? update.providerStatus : a.providerStatus,
+        message: update.message !== undefined ? update.message : a.message,
+        providerRequestId:
+          update.providerRequestId !== undefined && update.providerRequestId !== null
+            ? update.providerRequestId
+            : a.providerRequestId,
+        updatedAt: at,
+      };
+    });
+  }
+  let next: PaymentRecord = { ...record, attempts, version: record.version + 1, updatedAt: at };
+  if (change.payment) {
+    if (!canTransition(record.state, change.payment.state)) {
+      throw new JournalConflictError(
+        record.paymentId,
+        `is final (${record.state}); refused change to ${change.payment.state}`,
+      );
+    }
+    if (!record.final) {
+      next = {
+        ...next,
+        state: change.payment.state,
+        final: change.payment.final,
+        reason: change.payment.reason,
+        providerStatus: change.payment.providerStatus,
+        message: change.payment.message,
+        finalAt: change.payment.final ? at : null,
+      };
+    }
+  }
+  if (change.countCheck) next.checks = record.checks + 1;
+  if (change.stuck && next.stuckAt === null) next.stuckAt = at;
+  if (change.nextCheckAt !== undefined) next.nextCheckAt = change.nextCheckAt?.toISOString() ?? null;
+  if (next.final) next.nextCheckAt = null;
+  if (change.releaseLease !== undefined && record.lease?.owner === change.releaseLease) next.lease = null;
+  if (next.final) next.lease = null;
+  return next;
+}
+
+/** Whether the finalizer may claim this record at `now`. */
+export function isClaimable(record: PaymentRecord, now: Date): boolean {
+  if (record.final || record.nextCheckAt === null) return false;
+  if (Date.parse(record.nextCheckAt) > now.getTime()) return false;
+  return record.lease === null || Date.parse(record.lease.until) <= now.getTime();
+}
+
+export function withLease(record: PaymentRecord, owner: string, now: Date, leaseMs: number): PaymentRecord {
+  return {
+    ...record,
+    lease: { owner, until: new Date(now.getTime() + leaseMs).toISOString() },
+    version: record.version + 1,
+  };
+}
+
+export function latestAttempt(record: PaymentRecord): AttemptRecord | undefined {
+  return record.attempts[record.attempts.length - 1];
+}
+
+export function matchesQuery(record: PaymentRecord, query: ListQuery): boolean {
+  const created = Date.parse(record.createdAt);
+  if (query.from && created < query.from.getTime()) return false;
+  if (query.to && created >= query.to.getTime()) return false;
+  if (query.provider !== undefined && latestAttempt(record)?.provider !== query.provider) return false;
+  if (query.final !== undefined && record.final !== query.final) return false;
+  if (query.after) {
+    const key = compareKeys(record, query.after);
+    if (key <= 0) return false;
+  }
+  return true;
+}
+
+export function compareKeys(
+  a: { createdAt: string; paymentId: string },
+  b: { createdAt: string; paymentId: string },
+): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+  if (a.paymentId === b.paymentId) return 0;
+  return a.paymentId < b.paymentId ? -1 : 1;
+}
+
+export function summarise(records: Iterable<PaymentRecord>): OpenGroup[] {
+  const groups = new Map<string, OpenGroup>();
+  for (const record of records) {
+    if (record.final) continue;
+    const provider = latestAttempt(record)?.provider ?? null;
+    const key = `${provider}\u0000${record.state}`;
+    const group = groups.get(key);
+    if (group) {
+      group.count += 1;
+      if (record.stuckAt) group.stuck += 1;
+      if (record.createdAt < group.oldestCreatedAt) group.oldestCreatedAt = record.createdAt;
+    } else {
+      groups.set(key, {
+        provider,
+        state: record.state,
+        count: 1,
+        stuck: record.stuckAt ? 1 : 0,
+        oldestCreatedAt: record.createdAt,
+      });
+    }
+  }
+  return [...groups.values()];
+}

@@ -1,0 +1,168 @@
+/**
+ * The journal port: where the router keeps every payment, durably, before anything is sent
+ * (design §4). Implementations: `createMemoryJournal` here, @tolem/journal-sqlite, and every one must
+ * pass `runJournalConformance` from @tolem/core/testing.
+ */
+
+import type { Outcome, PaymentState, Reason } from './model.js';
+import type { InvoicePaymentLine } from './operations.js';
+
+/** Payment fields beyond the basics, kept so a resend carries exactly the same request. */
+export interface PaymentDetails {
+  invoiceId?: string;
+  services?: InvoicePaymentLine[];
+  sendType?: 'api';
+}
+
+export interface NewPayment {
+  /** The caller's id: `pay()` is idempotent on it. */
+  paymentId: string;
+  /** Canonical service key (a route name, e.g. "steam"). */
+  service: string;
+  account: string;
+  /** Decimal string, already normalised ("100.00"). */
+  amount: string;
+  currency: string;
+  details?: PaymentDetails;
+  /** When the first re-check is due if nothing else schedules one. */
+  nextCheckAt: Date;
+  createdAt: Date;
+}
+
+export interface AttemptRecord {
+  /** 1-based, in the order attempts were opened. */
+  no: number;
+  provider: string;
+  serviceId: string;
+  /** Allocated once by the journal, unique per provider, reused on every resend. */
+  transactionId: string;
+  state: PaymentState;
+  final: boolean;
+  reason: Reason | null;
+  providerStatus: string | null;
+  message: string | null;
+  providerRequestId: string | null;
+  /** How many times the request was (about to be) sent: written before each send. */
+  sends: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Lease {
+  owner: string;
+  /** ISO time the lease expires. */
+  until: string;
+}
+
+export interface PaymentRecord {
+  paymentId: string;
+  service: string;
+  account: string;
+  amount: string;
+  currency: string;
+  details: PaymentDetails;
+  /**
+   * Payment-level state. A new payment is `unknown` with a null reason and no attempts: nothing sent.
+   */
+  state: PaymentState;
+  final: boolean;
+  reason: Reason | null;
+  providerStatus: string | null;
+  message: string | null;
+  attempts: AttemptRecord[];
+  /** Bumped by every write: the compare-and-set token. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  finalAt: string | null;
+  /** When the finalizer should look at it next (null once final). */
+  nextCheckAt: string | null;
+  /** Re-checks done so far (drives the backoff). */
+  checks: number;
+  /** Set once the payment was escalated as stuck. */
+  stuckAt: string | null;
+  lease: Lease | null;
+}
+
+export interface CreateResult {
+  record: PaymentRecord;
+  /** False when the payment already existed with the same fields. */
+  created: boolean;
+}
+
+export interface AttemptUpdate extends Partial<Outcome> {
+  providerRequestId?: string | null;
+}
+
+/** A compare-and-set write. Final states never change; a final attempt never changes. */
+export interface Transition {
+  /** Updates attempt `attemptNo` with the outcome fields given. */
+  attempt?: { no: number; update: AttemptUpdate };
+  /** Records one more send of attempt `no` (before it leaves). */
+  resend?: { no: number };
+  /** Updates the payment-level outcome. */
+  payment?: Outcome;
+  /** Next re-check time; null clears it. Final payments clear it automatically. */
+  nextCheckAt?: Date | null;
+  /** Counts one more re-check. */
+  countCheck?: boolean;
+  /** Marks the payment as escalated. */
+  stuck?: boolean;
+  /** Releases the lease held by this owner. */
+  releaseLease?: string;
+  /** Time of the write (defaults to now). */
+  at?: Date;
+}
+
+export interface ClaimOptions {
+  now: Date;
+  /** Who claims (a router instance id). */
+  owner: string;
+  leaseMs: number;
+  limit: number;
+}
+
+export interface ListQuery {
+  /** Inclusive lower bound on createdAt. */
+  from?: Date;
+  /** Exclusive upper bound on createdAt. */
+  to?: Date;
+  /** Payments whose latest attempt is at this provider. */
+  provider?: string;
+  final?: boolean;
+  /** Keyset pagination: payments after this id in (createdAt, paymentId) order. */
+  after?: { createdAt: string; paymentId: string };
+  limit?: number;
+}
+
+export interface OpenGroup {
+  /** Provider of the latest attempt, or null when nothing was sent yet. */
+  provider: string | null;
+  state: PaymentState;
+  count: number;
+  stuck: number;
+  oldestCreatedAt: string;
+}
+
+export interface PaymentJournal {
+  /** Creates the payment, or returns the existing one when every field matches; otherwise throws JournalConflictError. */
+  create(payment: NewPayment): Promise<CreateResult>;
+  get(paymentId: string): Promise<PaymentRecord | null>;
+  findByTransaction(provider: string, transactionId: string): Promise<PaymentRecord | null>;
+  /**
+   * Opens an attempt at `provider` (allocating its transaction id) or returns the payment unchanged
+   * when an attempt at that provider exists. Counts as the first send: call it before sending.
+   */
+  openAttempt(
+    paymentId: string,
+    expectedVersion: number,
+    attempt: { provider: string; serviceId: string; at?: Date },
+  ): Promise<PaymentRecord>;
+  transition(paymentId: string, expectedVersion: number, change: Transition): Promise<PaymentRecord>;
+  /** Leases up to `limit` open payments due at `now` whose lease is free or expired. */
+  claimDue(options: ClaimOptions): Promise<PaymentRecord[]>;
+  list(query?: ListQuery): Promise<PaymentRecord[]>;
+  /** Open (non-final) payments grouped by provider and state, for metrics. */
+  openSummary(): Promise<OpenGroup[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,78 @@
+import type { CurrencyCode } from './currency.js';
+import type {
+  AccountCheckRequest,
+  AccountCheckResult,
+  BalanceResult,
+  CallbackNotice,
+  DailyTotals,
+  PaymentListRange,
+  PaymentListResult,
+  PaymentRequest,
+  PaymentResult,
+  QuoteRequest,
+  QuoteResult,
+  RegistryEntry,
+  RegistryResult,
+  ServiceKind,
+  ServicesResult,
+  StatusRef,
+} from './operations.js';
+
+/** Per-call options every operation accepts. */
+export interface CallOptions {
+  /** Aborting before the request leaves throws the signal's reason; after, the outcome is unknown. */
+  signal?: AbortSignal;
+  /** Overrides the provider's default timeout for this call. */
+  timeoutMs?: number;
+}
+
+export type OptionalOperation =
+  | 'balance'
+  | 'quote'
+  | 'listServices'
+  | 'listPayments'
+  | 'registry'
+  | 'dailyTotals'
+  | 'callbacks';
+
+/** What a provider can do, as data: read by the router and by the conformance suite. */
+export interface Capabilities {
+  serviceKinds: readonly ServiceKind[];
+  currencies: readonly CurrencyCode[];
+  operations: Readonly<Record<OptionalOperation, boolean>>;
+  /**
+   * Resending a Payment with the same transaction id returns the earlier result and never pays twice
+   * (notes §4). The finalizer resends after "not found" only when this is true.
+   */
+  idempotentResend: boolean;
+  /** Shape of the agent's transaction id at this provider (VectraFin: 1–15 digits). */
+  transactionId: { pattern: RegExp; maxLength: number };
+}
+
+/**
+ * The provider-agnostic port (design §3). Operations that may have reached the provider return an
+ * outcome and never throw for what the provider said; they throw only when nothing was sent
+ * (ValidationError, ProviderUnavailableError, UnsupportedOperationError, or the abort reason).
+ */
+export interface PaymentProvider {
+  /** Instance id, e.g. "vectrafin-kzt": one per configured connection. */
+  readonly id: string;
+  readonly capabilities: Capabilities;
+  checkAccount(request: AccountCheckRequest, options?: CallOptions): Promise<AccountCheckResult>;
+  pay(request: PaymentRequest, options?: CallOptions): Promise<PaymentResult>;
+  getStatus(ref: StatusRef, options?: CallOptions): Promise<PaymentResult>;
+  getBalance?(options?: CallOptions): Promise<BalanceResult>;
+  quote?(request: QuoteRequest, options?: CallOptions): Promise<QuoteResult>;
+  listServices?(options?: CallOptions): Promise<ServicesResult>;
+  listPayments?(range: PaymentListRange, options?: CallOptions): Promise<PaymentListResult>;
+  submitRegistry?(entries: readonly RegistryEntry[], options?: CallOptions): Promise<RegistryResult>;
+  submitDailyTotals?(totals: DailyTotals, options?: CallOptions): Promise<RegistryResult>;
+  /** Parses a callback body; throws ValidationError when it is not one. */
+  parseCallback?(body: string | Uint8Array): CallbackNotice;
+  close(): Promise<void>;
+}
+
+/** Throws the signal's reason when it is already aborted: call before anything is sent. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  signal?.throwIfAborted();
+}

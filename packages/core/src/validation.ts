@@ -1,0 +1,83 @@
+import * as z from 'zod';
+import { isCurrency, knownCurrencies } from './currency.js';
+import { ConfigError, ValidationError } from './errors.js';
+import { parseDecimal } from './money.js';
+
+/**
+ * zod schemas for the fields every request carries, and the bridge that turns a zod failure into a
+ * ValidationError (or ConfigError) naming the first offending field.
+ */
+
+/** A positive amount with at most two decimals, as a plain decimal string ("180.00", "5"). */
+export const amountSchema = z.string().superRefine((value, ctx) => {
+  try {
+    parseDecimal(value, 'amount', { maxDecimals: 2 });
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: ValidationError.is(error) ? error.rule : String(error) });
+  }
+});
+
+/** An exact decimal of any precision, zero allowed (OrderAmount, exchange rates). */
+export const exactDecimalSchema = z.string().superRefine((value, ctx) => {
+  try {
+    parseDecimal(value, 'value', { allowZero: true });
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: ValidationError.is(error) ? error.rule : String(error) });
+  }
+});
+
+export const currencySchema = z.string().refine(isCurrency, {
+  error: (issue) =>
+    `unknown currency ${JSON.stringify(issue.input)} (known: ${knownCurrencies().join(', ')})`,
+});
+
+/** The agent's transaction id at a provider: an integer of 1 to 15 digits, no leading zero. */
+export const transactionIdSchema = z
+  .string({ error: 'a string of 1 to 15 digits is required' })
+  .regex(/^[1-9]\d{0,14}$/, { error: 'must be 1 to 15 digits with no leading zero' });
+
+/** The subscriber id: a login, phone, card or e-mail, at most 200 characters (notes §2). */
+export const accountSchema = z
+  .string({ error: 'an account is required' })
+  .min(1, { error: 'must not be empty' })
+  .max(200, { error: 'at most 200 characters' })
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), { error: 'must not contain control characters' });
+
+/** An id chosen by the caller (payment ids): printable, 1–128 characters. */
+export const paymentIdSchema = z
+  .string({ error: 'a payment id is required' })
+  .min(1, { error: 'must not be empty' })
+  .max(128, { error: 'at most 128 characters' })
+  .regex(/^[\x21-\x7e]+$/, { error: 'printable ASCII without spaces' });
+
+/** A provider's service id: digits for VectraFin, but core only asks for a short non-empty string. */
+export const serviceIdSchema = z
+  .string({ error: 'a service id is required' })
+  .min(1, { error: 'must not be empty' })
+  .max(64, { error: 'at most 64 characters' });
+
+function firstIssue(error: z.ZodError, prefix: string | undefined): { field: string; rule: string } {
+  const issue = error.issues[0];
+  const path = issue?.path.map(String).join('.') ?? '';
+  const field = [prefix, path].filter(Boolean).join('.') || prefix || 'input';
+  let rule = issue?.message ?? 'invalid';
+  if (issue?.code === 'invalid_type' && issue.input === undefined) rule = 'is required';
+  return { field, rule };
+}
+
+/** Parses `value` with `schema`, throwing ValidationError naming the field (`prefix.path`). */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown, prefix?: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const { field, rule } = firstIssue(result.error, prefix);
+  throw new ValidationError(field, rule, { cause: result.error });
+}
+
+/** Parses options with `schema`, throwing ConfigError naming the option. */
+export function parseConfig<T extends z.ZodType>(schema: T, value: unknown, prefix?: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const { field, rule } = firstIssue(result.error, prefix);
+  throw new ConfigError(field, rule, { cause: result.error });
+}
