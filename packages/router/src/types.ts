@@ -1,0 +1,111 @@
+import type {
+  AccountCheckResult,
+  CallOptions,
+  InvoicePaymentLine,
+  PaymentJournal,
+  PaymentProvider,
+  PaymentState,
+  QuoteResult,
+  Reason,
+  Secret,
+} from '@tolem/core';
+import type { BreakerState, RouterEventBus } from './events.js';
+
+/** One hop of a route: a provider instance and that provider's own service id. */
+export interface RouteTarget {
+  provider: string;
+  serviceId: string;
+  /** The currency this provider is paid in for the service (defaults to the request's). */
+  currency?: string;
+}
+
+/** Canonical service key ("steam") → ordered list of providers to try. */
+export type Routes = Record<string, RouteTarget[]>;
+
+export interface PayRequest {
+  /** The caller's id: `pay()` is idempotent on it. */
+  paymentId: string;
+  /** Canonical service key (a route name). */
+  service: string;
+  account: string;
+  amount: string;
+  currency: string;
+  invoiceId?: string;
+  services?: InvoicePaymentLine[];
+  sendType?: 'api';
+}
+
+export interface AttemptView {
+  no: number;
+  provider: string;
+  serviceId: string;
+  transactionId: string;
+  state: PaymentState;
+  final: boolean;
+  reason: Reason | null;
+  providerStatus: string | null;
+  message: string | null;
+  providerRequestId: string | null;
+  sends: number;
+}
+
+/** What `pay`, `getPayment` and `waitForFinal` return. */
+export interface PaymentView {
+  paymentId: string;
+  service: string;
+  account: string;
+  amount: string;
+  currency: string;
+  state: PaymentState;
+  final: boolean;
+  reason: Reason | null;
+  providerStatus: string | null;
+  message: string | null;
+  /** Provider and transaction id of the latest attempt (null when nothing was sent). */
+  provider: string | null;
+  transactionId: string | null;
+  attempts: AttemptView[];
+  createdAt: string;
+  updatedAt: string;
+  stuck: boolean;
+  /** Only on the result of the `pay()` call that received it (sendType `api`); never journaled. */
+  voucherCode?: Secret;
+}
+
+export interface CheckRequest {
+  service: string;
+  account: string;
+  amount: string;
+  currency: string;
+}
+
+export interface RoutedAccountCheck extends AccountCheckResult {
+  provider: string;
+}
+
+export interface RoutedQuote extends QuoteResult {
+  provider: string;
+}
+
+export interface CallbackHandling {
+  result: 'confirmed' | 'unchanged' | 'rejected' | 'invalid';
+  paymentId: string | null;
+  state: PaymentState | null;
+}
+
+export interface Router {
+  readonly events: RouterEventBus;
+  readonly journal: PaymentJournal;
+  readonly providers: ReadonlyMap<string, PaymentProvider>;
+  /** Starts the finalizer. */
+  start(): Promise<void>;
+  /** Stops the finalizer, waits for in-flight work, closes providers and the journal. */
+  stop(): Promise<void>;
+  checkAccount(request: CheckRequest, options?: CallOptions): Promise<RoutedAccountCheck>;
+  quote(request: CheckRequest, options?: CallOptions): Promise<RoutedQuote>;
+  pay(request: PayRequest, options?: CallOptions): Promise<PaymentView>;
+  getPayment(paymentId: string): Promise<PaymentView | null>;
+  waitForFinal(paymentId: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<PaymentView>;
+  handleCallback(providerId: string, body: string | Uint8Array): Promise<CallbackHandling>;
+  breakerState(providerId: string): BreakerState;
+}
