@@ -25,6 +25,11 @@ export function registerCurrency(code: string, units = 2): void {
   if (!/^[A-Z]{3}$/.test(code)) throw new ValidationError('currency', 'three upper-case letters (ISO 4217)');
   if (!Number.isInteger(units) || units < 0 || units > 4)
     throw new ValidationError('units', 'an integer 0..4');
+  const existing = minorUnits.get(code);
+  // Changing the minor units of a known code would silently change what every amount in it may carry.
+  if (existing !== undefined && existing !== units) {
+    throw new ValidationError('units', `${code} is already registered with ${existing} minor units`);
+  }
   minorUnits.set(code, units);
 }
 

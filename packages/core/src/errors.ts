@@ -68,11 +68,17 @@ export class ConfigError extends TolemError {
   readonly code = 'TOLEM_CONFIG' as const;
   readonly [KIND] = 'config';
   readonly option: string;
+  /** The option again, under the name ValidationError uses, so callers can read `err.field` on both. */
+  readonly field: string;
+  /** The rule that failed, in a few words. */
+  readonly rule: string;
 
   constructor(option: string, rule: string, options: TolemErrorOptions = {}) {
     super(`${option}: ${rule}`, options);
     this.name = 'ConfigError';
     this.option = option;
+    this.field = option;
+    this.rule = rule;
   }
 
   static is(value: unknown): value is ConfigError {
@@ -123,11 +129,18 @@ export class JournalConflictError extends TolemError {
   readonly code = 'TOLEM_JOURNAL_CONFLICT' as const;
   readonly [KIND] = 'journal_conflict';
   readonly paymentId: string;
+  /** For a reused payment id: the fields that differ (`amount`, `details`, ...); empty otherwise. */
+  readonly fields: readonly string[];
 
-  constructor(paymentId: string, message: string, options: TolemErrorOptions = {}) {
+  constructor(
+    paymentId: string,
+    message: string,
+    options: TolemErrorOptions & { fields?: readonly string[] } = {},
+  ) {
     super(`payment ${paymentId}: ${message}`, options);
     this.name = 'JournalConflictError';
     this.paymentId = paymentId;
+    this.fields = options.fields ?? [];
   }
 
   static is(value: unknown): value is JournalConflictError {

@@ -12,7 +12,7 @@ import type {
   PaymentRecord,
   Transition,
 } from './journal.js';
-import { canTransition, isFinal } from './model.js';
+import { canTransition, isFinal, type PaymentState, type Reason } from './model.js';
 
 export function newPaymentRecord(input: NewPayment): PaymentRecord {
   const at = input.createdAt.toISOString();
@@ -50,13 +50,17 @@ export function paymentFingerprint(
 /** Throws JournalConflictError when `input` reuses `existing`'s payment id with other fields. */
 export function assertSamePayment(existing: PaymentRecord, input: NewPayment): void {
   if (paymentFingerprint(existing) !== paymentFingerprint(input)) {
-    const differing = (['service', 'account', 'amount', 'currency'] as const).filter(
+    const differing: string[] = (['service', 'account', 'amount', 'currency'] as const).filter(
       (key) => existing[key] !== input[key],
     );
-    throw new JournalConflictError(
-      input.paymentId,
-      `already exists with different ${differing.length ? differing.join(', ') : 'details'}`,
-    );
+    if (
+      JSON.stringify(normaliseDetails(existing.details)) !== JSON.stringify(normaliseDetails(input.details))
+    ) {
+      differing.push('details');
+    }
+    throw new JournalConflictError(input.paymentId, `already exists with different ${differing.join(', ')}`, {
+      fields: differing,
+    });
   }
 }
 
@@ -79,12 +83,17 @@ export function assertVersion(record: PaymentRecord, expectedVersion: number): v
   }
 }
 
+/** Ids allotted per millisecond of the clock floor: bursts up to this rate never run ahead of it. */
+const IDS_PER_MS = 100n;
+
 /**
  * Next transaction id for a provider: strictly above the last one, and never below the current time
- * in milliseconds, so a journal recreated from scratch does not reuse ids a provider already holds.
+ * in hundredths of a millisecond, so a journal recreated from scratch does not reuse ids a provider
+ * already holds (an earlier journal runs ahead of the clock only when it allocated more than 100 ids
+ * in one millisecond). 15 digits hold this floor until the year 2286.
  */
 export function nextTransactionId(last: string | null, now: Date): string {
-  const floor = BigInt(now.getTime());
+  const floor = BigInt(Math.max(now.getTime(), 0)) * IDS_PER_MS + 1n;
   const candidate = last === null ? floor : BigInt(last) + 1n;
   const id = candidate > floor ? candidate : floor;
   const text = id.toString();
@@ -160,7 +169,7 @@ export function applyTransition(record: PaymentRecord, change: Transition, now: 
         ...a,
         state,
         final: isFinal(state),
-        reason: update.reason !== undefined ? update.reason : a.reason,
+        reason: reasonFor(state, update.reason !== undefined ? update.reason : a.reason),
         providerStatus: update.providerStatus !== undefined ? update.providerStatus : a.providerStatus,
         message: update.message !== undefined ? update.message : a.message,
         providerRequestId:
@@ -180,14 +189,17 @@ export function applyTransition(record: PaymentRecord, change: Transition, now: 
       );
     }
     if (!record.final) {
+      // `final` and `reason` follow the state, whatever the caller passed: a journal never stores an
+      // inconsistent outcome.
+      const final = isFinal(change.payment.state);
       next = {
         ...next,
         state: change.payment.state,
-        final: change.payment.final,
-        reason: change.payment.reason,
+        final,
+        reason: reasonFor(change.payment.state, change.payment.reason),
         providerStatus: change.payment.providerStatus,
         message: change.payment.message,
-        finalAt: change.payment.final ? at : null,
+        finalAt: final ? at : null,
       };
     }
   }
@@ -198,6 +210,11 @@ export function applyTransition(record: PaymentRecord, change: Transition, now: 
   if (change.releaseLease !== undefined && record.lease?.owner === change.releaseLease) next.lease = null;
   if (next.final) next.lease = null;
   return next;
+}
+
+/** Pending and succeeded carry no reason (design §2). */
+function reasonFor(state: PaymentState, reason: Reason | null): Reason | null {
+  return state === 'pending' || state === 'succeeded' ? null : reason;
 }
 
 /** Whether the finalizer may claim this record at `now`. */

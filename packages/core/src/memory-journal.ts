@@ -76,8 +76,10 @@ class MemoryJournal implements PaymentJournal {
     const record = this.require(paymentId);
     if (record.attempts.some((a) => a.provider === attempt.provider)) return clone(record);
     assertVersion(record, expectedVersion);
-    const at = attempt.at ?? this.clock.now();
-    const transactionId = nextTransactionId(this.lastTransactionId.get(attempt.provider) ?? null, at);
+    const now = this.clock.now();
+    const at = attempt.at ?? now;
+    // The id floor follows the journal's clock, not a caller-supplied time.
+    const transactionId = nextTransactionId(this.lastTransactionId.get(attempt.provider) ?? null, now);
     const next = withAttempt(record, { ...attempt, transactionId, at });
     this.lastTransactionId.set(attempt.provider, transactionId);
     this.byTransaction.set(key(attempt.provider, transactionId), paymentId);

@@ -81,7 +81,7 @@ export function isFinal(state: PaymentState): boolean {
   return state === 'succeeded' || state === 'failed';
 }
 
-/** Builds an outcome, keeping `final` and `reason` consistent with `state`. */
+/** Builds an outcome, keeping `final` and `reason` consistent with `state` (reason null for pending and succeeded). */
 export function outcome(
   state: PaymentState,
   reason: Reason | null,
@@ -92,7 +92,8 @@ export function outcome(
   if ((state === 'failed' || state === 'unknown') && reason === null) {
     throw new TypeError(`a ${state} outcome needs a reason`);
   }
-  return { state, final, reason: state === 'succeeded' ? null : reason, providerStatus, message };
+  const keepsReason = state === 'failed' || state === 'unknown';
+  return { state, final, reason: keepsReason ? reason : null, providerStatus, message };
 }
 
 /** Whether `next` may replace `previous` in a journal: final outcomes never change. */

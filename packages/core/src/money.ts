@@ -7,6 +7,8 @@ import { ValidationError } from './errors.js';
  * `Decimal.set` in the host application. Precision is far above any amount a payment can carry.
  */
 export const Dec = Decimal.clone({
+  // Start from decimal.js defaults, not from whatever the global constructor holds at load time.
+  defaults: true,
   precision: 50,
   rounding: Decimal.ROUND_HALF_UP,
   toExpNeg: -50,

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { ConfigError, ValidationError } from './errors.js';
+import {
+  accountSchema,
+  amountSchema,
+  currencySchema,
+  exactDecimalSchema,
+  parseConfig,
+  parseInput,
+  paymentIdSchema,
+  serviceIdSchema,
+  transactionIdSchema,
+} from './validation.js';
+
+function fails(run: () => unknown): ValidationError | ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (ValidationError.is(error) || ConfigError.is(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a tolem error');
+}
+
+const request = z.object({
+  transactionId: transactionIdSchema,
+  account: accountSchema,
+  amount: amountSchema,
+  currency: currencySchema,
+  serviceId: serviceIdSchema,
+});
+const good = {
+  transactionId: '1100000',
+  account: 'galek10',
+  amount: '100.00',
+  currency: 'KZT',
+  serviceId: '7',
+};
+
+describe('validation schemas', () => {
+  it('accept a good request', () => {
+    expect(parseInput(request, good)).toEqual(good);
+  });
+
+  it.each(['1', '9', '123456789012345', '999999999999999'])('accept the transaction id %s', (id) => {
+    expect(parseInput(transactionIdSchema, id, 'transactionId')).toBe(id);
+  });
+
+  it.each([
+    ['1234567890123456', 'sixteen digits'],
+    ['', 'empty'],
+    ['0', 'zero'],
+    ['012', 'leading zero'],
+    ['12a', 'letters'],
+    ['-5', 'negative'],
+    ['1.5', 'decimal'],
+    [' 12', 'space'],
+  ])('reject the transaction id %j (%s) naming the field', (id) => {
+    const error = fails(() => parseInput(request, { ...good, transactionId: id }));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.field).toBe('transactionId');
+  });
+
+  it('reject a transaction id passed as a number', () => {
+    expect(fails(() => parseInput(request, { ...good, transactionId: 1100000 })).field).toBe('transactionId');
+  });
+
+  it('accept an account of 200 characters and reject 201 (notes §2)', () => {
+    expect(parseInput(accountSchema, 'a'.repeat(200))).toHaveLength(200);
+    const error = fails(() => parseInput(request, { ...good, account: 'a'.repeat(201) }));
+    expect(error.field).toBe('account');
+    expect(error.rule).toMatch(/200/);
+    expect(fails(() => parseInput(request, { ...good, account: '' })).field).toBe('account');
+    expect(fails(() => parseInput(request, { ...good, account: 'a\nb' })).field).toBe('account');
+  });
+
+  it.each(['1e3', '10.001', '-5', '', ' 5', '1,5', '0', 'NaN'])('reject the amount %j', (amount) => {
+    const error = fails(() => parseInput(request, { ...good, amount }));
+    expect(error.field).toBe('amount');
+  });
+
+  it('reject a number or NaN amount', () => {
+    expect(fails(() => parseInput(request, { ...good, amount: 100 })).field).toBe('amount');
+    expect(fails(() => parseInput(request, { ...good, amount: Number.NaN })).field).toBe('amount');
+  });
+
+  it('reject an unknown currency, listing the known ones', () => {
+    const error = fails(() => parseInput(request, { ...good, currency: 'XTS' }));
+    expect(error.field).toBe('currency');
+    expect(error.rule).toMatch(/unknown currency "XTS".*KZT/);
+  });
+
+  it('say "is required" for a missing field, and prefix the path', () => {
+    const { amount: _omit, ...rest } = good;
+    const error = fails(() => parseInput(request, rest, 'request'));
+    expect(error.field).toBe('request.amount');
+    expect(error.rule).toBe('is required');
+  });
+
+  it('exact decimals keep all digits and allow zero', () => {
+    expect(parseInput(exactDecimalSchema, '238345.4409')).toBe('238345.4409');
+    expect(parseInput(exactDecimalSchema, '0')).toBe('0');
+    expect(() => parseInput(exactDecimalSchema, '1e3', 'rate')).toThrow(ValidationError);
+  });
+
+  it('payment ids are printable ASCII without spaces, 1–128 characters', () => {
+    expect(parseInput(paymentIdSchema, 'order-42')).toBe('order-42');
+    expect(() => parseInput(paymentIdSchema, 'order 42')).toThrow(ValidationError);
+    expect(() => parseInput(paymentIdSchema, 'x'.repeat(129))).toThrow(ValidationError);
+    expect(() => parseInput(paymentIdSchema, '')).toThrow(ValidationError);
+  });
+
+  it('parseConfig throws ConfigError naming the option', () => {
+    const options = z.object({ baseUrl: z.string().url(), timeoutMs: z.number().int().positive() });
+    const error = fails(() =>
+      parseConfig(options, { baseUrl: 'https://x.test', timeoutMs: -1 }, 'vectrafin'),
+    );
+    expect(ConfigError.is(error)).toBe(true);
+    expect((error as ConfigError).option).toBe('vectrafin.timeoutMs');
+    expect(error.field).toBe('vectrafin.timeoutMs');
+  });
+});
