@@ -1,1 +1,12 @@
-export {};
+export {
+  DECIMAL_STRING,
+  expectAccountCheckResult,
+  expectConsistentOutcome,
+  expectNoSecrets,
+  expectPaymentResult,
+} from './assertions.js';
+export { type JournalConformanceOptions, journalChecks } from './journal-checks.js';
+export { runJournalConformance } from './journal-conformance.js';
+export { type ConformanceCheck, providerChecks } from './provider-checks.js';
+export { runProviderConformance } from './provider-conformance.js';
+export type { PaymentScenario, ProviderConformanceOptions, ProviderScenarios } from './provider-options.js';
