@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
+import { MockAgent } from 'undici';
+import { createVectrafinProvider, type VectrafinOptions, type VectrafinProvider } from '../index.js';
+
+/** Test helpers: spec samples as raw text, and a provider wired to an undici MockAgent. */
+
+export type Half = 'ru' | 'en';
+
+/** The raw text of a fixture file under src/fixtures (`ru/payment.response.json`). */
+export function fixture(half: Half, name: string): string {
+  return readFileSync(new URL(`../fixtures/${half}/${name}`, import.meta.url), 'utf8');
+}
+
+/** A form request sample from the Postman collection: its URL and ordered fields. */
+export function formSample(half: Half, name: string): { url: string; fields: [string, string][] } {
+  return JSON.parse(fixture(half, `${name}.request.form.json`)) as {
+    url: string;
+    fields: [string, string][];
+  };
+}
+
+export const ORIGIN = 'https://processing.vectrafin.test';
+export const PASSWORD = 'pa$$-W0rd&=+ secret';
+export const AGENT_ID = '144';
+/** 2024-07-09 12:05:36 in Moscow (UTC+3). */
+export const FIXED_NOW = new Date('2024-07-09T09:05:36Z');
+
+export interface Sent {
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+  /** The form fields, in order (empty for JSON bodies). */
+  fields: [string, string][];
+}
+
+export interface Reply {
+  status?: number;
+  body: string | Buffer;
+  headers?: IncomingHttpHeaders;
+}
+
+export interface MockSetup {
+  agent: MockAgent;
+  provider: VectrafinProvider;
+  sent: Sent[];
+  /** Queues the next answers, in order; each is used once. */
+  reply(...replies: (Reply | string)[]): void;
+  /** Queues an error as the next answer. */
+  replyWithError(error: Error): void;
+  close(): Promise<void>;
+}
+
+function headerRecord(headers: unknown): Record<string, string> {
+  const record: Record<string, string> = {};
+  if (headers && typeof headers === 'object') {
+    for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
+      record[key.toLowerCase()] = String(value);
+    }
+  }
+  return record;
+}
+
+/** A provider whose every request goes to a MockAgent (never the global dispatcher). */
+export function mockVectrafin(options: Partial<VectrafinOptions> = {}): MockSetup {
+  const agent = new MockAgent();
+  agent.disableNetConnect();
+  const pool = agent.get(ORIGIN);
+  const sent: Sent[] = [];
+  let closed = false;
+  const record = (opts: { path: string; body?: unknown; headers?: unknown }) => {
+    const body = typeof opts.body === 'string' ? opts.body : String(opts.body ?? '');
+    const headers = headerRecord(opts.headers);
+    const fields = headers['content-type']?.startsWith('application/x-www-form-urlencoded')
+      ? [...new URLSearchParams(body).entries()]
+      : [];
+    sent.push({ path: opts.path, body, headers, fields });
+  };
+  const provider = createVectrafinProvider({
+    id: 'vf-test',
+    baseUrl: ORIGIN,
+    agentId: AGENT_ID,
+    password: PASSWORD,
+    dispatcher: agent,
+    clock: { now: () => FIXED_NOW },
+    ...options,
+  });
+  return {
+    agent,
+    provider,
+    sent,
+    reply(...replies) {
+      for (const item of replies) {
+        const reply = typeof item === 'string' ? { body: item } : item;
+        pool
+          .intercept({ path: () => true, method: 'POST' })
+          .reply((opts) => {
+            record(opts);
+            return {
+              statusCode: reply.status ?? 200,
+              data: reply.body,
+              responseOptions: {
+                headers: reply.headers ?? { 'content-type': 'application/json; charset=utf-8' },
+              },
+            };
+          })
+          .times(1);
+      }
+    },
+    replyWithError(error) {
+      pool
+        .intercept({
+          path: (path) => {
+            sent.push({ path, body: '', headers: {}, fields: [] });
+            return true;
+          },
+          method: 'POST',
+        })
+        .replyWithError(error);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await provider.close();
+      await agent.close();
+    },
+  };
+}
+
+/** An error shaped like the ones Node's sockets raise. */
+export function socketError(code: string, message = code): Error {
+  return Object.assign(new Error(message), { code });
+}
