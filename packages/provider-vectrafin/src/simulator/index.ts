@@ -1,0 +1,41 @@
+export {
+  type CallbackDelivery,
+  type CallbackMessage,
+  type CallbackOptions,
+  CallbackSender,
+  callbackBody,
+  type DeliveryKind,
+} from './callbacks.js';
+export {
+  type AccountLookup,
+  type AccountSpec,
+  Catalogue,
+  type InvoiceLineSpec,
+  type InvoiceSpec,
+  type OfferSpec,
+  type ServiceSpec,
+} from './catalogue.js';
+export { defaultServices, KZT_USD_RATE, SAMPLE_INVOICE, SAMPLE_OFFERS } from './catalogue-defaults.js';
+export { encodeCp1251 } from './cp1251.js';
+export {
+  type Fault,
+  type FaultHandle,
+  type FaultKind,
+  type FaultRule,
+  Faults,
+  REQUEST_TYPES,
+  type RequestType,
+} from './faults.js';
+export type { PaymentRequestIdStyle } from './ids.js';
+export {
+  type AgentSpec,
+  type CreditEvent,
+  Ledger,
+  type LedgerPayment,
+  type OutcomePlan,
+  type RequestLogEntry,
+} from './ledger.js';
+export { DEMO_AGENT_ID, DEMO_BALANCES, DEMO_PASSWORD, type SimulatorOptions } from './options.js';
+export type { ProgressionOptions } from './progression.js';
+export { type Simulator, startSimulator } from './server.js';
+export { FINAL_CODES, STATUS_MESSAGES, statusMessage } from './status-codes.js';
