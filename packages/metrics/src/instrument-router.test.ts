@@ -1,0 +1,378 @@
+import { type Clock, ConfigError, createMemoryJournal, REASON_CODES } from '@tolem/core';
+import { Registry } from 'prom-client';
+import { describe, expect, it, vi } from 'vitest';
+import { fakeProvider, fakeRouter } from '../test/fake-router.js';
+import { find, parseScrape, value } from '../test/scrape-text.js';
+import { instrumentRouter } from './instrument-router.js';
+
+const scrape = async (registry: Registry) => parseScrape(await registry.metrics());
+
+function manualClock(start: string): Clock & { set(iso: string): void } {
+  let now = new Date(start);
+  return { now: () => new Date(now), set: (iso) => (now = new Date(iso)) };
+}
+
+function setup(options: { maxServices?: number } = {}) {
+  const clock = manualClock('2026-03-01T10:00:00.000Z');
+  const journal = createMemoryJournal({ clock });
+  const router = fakeRouter([fakeProvider('vf-a'), fakeProvider('vf-b')], journal);
+  router.breakers.set('vf-b', 'open');
+  const registry = new Registry();
+  const instrumentation = instrumentRouter(router, { registry, clock, ...options });
+  return { clock, journal, router, registry, instrumentation };
+}
+
+describe('instrumentRouter: provider calls', () => {
+  it('counts each call by provider, operation, state and reason, and times calls that reached the provider', async () => {
+    const { router, registry } = setup();
+    router.events.emit('provider.call', {
+      provider: 'vf-a',
+      operation: 'pay',
+      state: 'succeeded',
+      reason: null,
+      durationMs: 120,
+      rejected: false,
+    });
+    router.events.emit('provider.call', {
+      provider: 'vf-a',
+      operation: 'pay',
+      state: 'unknown',
+      reason: 'timeout',
+      durationMs: 60_000,
+      rejected: false,
+    });
+    router.events.emit('provider.call', {
+      provider: 'vf-a',
+      operation: 'pay',
+      state: 'unknown',
+      reason: null,
+      durationMs: 0,
+      rejected: true,
+    });
+    const s = await scrape(registry);
+    const requests = 'tolem_provider_requests_total';
+    expect(
+      value(s, requests, { provider: 'vf-a', operation: 'pay', state: 'succeeded', reason: 'none' }),
+    ).toBe(1);
+    expect(
+      value(s, requests, { provider: 'vf-a', operation: 'pay', state: 'unknown', reason: 'timeout' }),
+    ).toBe(1);
+    // A breaker refusal sent nothing: its own state, and no latency sample.
+    expect(
+      value(s, requests, { provider: 'vf-a', operation: 'pay', state: 'rejected', reason: 'breaker_open' }),
+    ).toBe(1);
+    const duration = 'tolem_provider_request_duration_seconds';
+    expect(value(s, `${duration}_count`, { provider: 'vf-a', operation: 'pay' })).toBe(2);
+    expect(value(s, `${duration}_sum`, { provider: 'vf-a', operation: 'pay' })).toBeCloseTo(60.12, 6);
+    expect(value(s, `${duration}_bucket`, { provider: 'vf-a', operation: 'pay', le: '0.25' })).toBe(1);
+    expect(value(s, `${duration}_bucket`, { provider: 'vf-a', operation: 'pay', le: '60' })).toBe(2);
+  });
+
+  it('keeps labels on closed lists: unknown providers, operations and reasons become "other"', async () => {
+    const { router, registry } = setup();
+    router.events.emit('provider.call', {
+      provider: 'attacker-chosen-id',
+      operation: 'dropTables' as 'pay',
+      state: 'failed',
+      reason: 'my_reason' as 'timeout',
+      durationMs: 5,
+      rejected: false,
+    });
+    const s = await scrape(registry);
+    expect(
+      value(s, 'tolem_provider_requests_total', {
+        provider: 'other',
+        operation: 'other',
+        state: 'failed',
+        reason: 'other',
+      }),
+    ).toBe(1);
+    expect(s.samples.some((sample) => Object.values(sample.labels).includes('attacker-chosen-id'))).toBe(
+      false,
+    );
+  });
+
+  it('pre-creates every outcome the model allows per provider and core operation at zero', async () => {
+    const { registry } = setup();
+    const s = await scrape(registry);
+    for (const provider of ['vf-a', 'vf-b']) {
+      for (const operation of ['checkAccount', 'pay', 'getStatus']) {
+        const series = find(s, 'tolem_provider_requests_total', { provider, operation });
+        expect(series).toHaveLength(REASON_CODES.length + 3);
+        expect(series.every((sample) => sample.value === 0)).toBe(true);
+        expect(
+          value(s, 'tolem_provider_requests_total', { provider, operation, reason: 'auth_failed' }),
+        ).toBe(0);
+        expect(value(s, 'tolem_provider_request_duration_seconds_count', { provider, operation })).toBe(0);
+      }
+      // Balance polling is off: no getBalance series.
+      expect(find(s, 'tolem_provider_requests_total', { provider, operation: 'getBalance' })).toHaveLength(0);
+      expect(value(s, 'tolem_payment_finalization_seconds_count', { provider })).toBe(0);
+      for (const state of ['closed', 'half_open', 'open']) {
+        expect(value(s, 'tolem_circuit_breaker_transitions_total', { provider, state })).toBe(0);
+      }
+      for (const result of ['confirmed', 'unchanged', 'rejected', 'invalid']) {
+        expect(value(s, 'tolem_callbacks_total', { provider, result })).toBe(0);
+      }
+    }
+    // The declined-payment reasons sit under "failed", the rest under "unknown".
+    expect(
+      value(s, 'tolem_provider_requests_total', {
+        provider: 'vf-a',
+        operation: 'pay',
+        reason: 'account_not_found',
+      }),
+    ).toBe(0);
+    expect(
+      find(s, 'tolem_provider_requests_total', { reason: 'account_not_found', state: 'failed' }),
+    ).toHaveLength(6);
+  });
+});
+
+describe('instrumentRouter: payments, breakers, failovers, callbacks', () => {
+  it('counts final payments by provider, service and state and times their finalization', async () => {
+    const { router, registry } = setup();
+    router.events.emit('payment.final', {
+      paymentId: 'order-1',
+      service: 'steam',
+      provider: 'vf-a',
+      state: 'succeeded',
+      reason: null,
+      durationMs: 2_500,
+    });
+    router.events.emit('payment.final', {
+      paymentId: 'order-2',
+      service: 'steam',
+      provider: null,
+      state: 'failed',
+      reason: 'account_not_found',
+      durationMs: 40,
+    });
+    const s = await scrape(registry);
+    expect(value(s, 'tolem_payments_total', { provider: 'vf-a', service: 'steam', state: 'succeeded' })).toBe(
+      1,
+    );
+    expect(value(s, 'tolem_payments_total', { provider: 'none', service: 'steam', state: 'failed' })).toBe(1);
+    expect(value(s, 'tolem_payment_finalization_seconds_sum', { provider: 'vf-a' })).toBe(2.5);
+    expect(value(s, 'tolem_payment_finalization_seconds_bucket', { provider: 'vf-a', le: '1' })).toBe(0);
+    expect(value(s, 'tolem_payment_finalization_seconds_bucket', { provider: 'vf-a', le: '5' })).toBe(1);
+    expect(s.samples.some((sample) => Object.values(sample.labels).some((v) => v.startsWith('order-')))).toBe(
+      false,
+    );
+  });
+
+  it('bounds the service label: past maxServices distinct keys, the rest count as "other"', async () => {
+    const { router, registry } = setup({ maxServices: 2 });
+    for (const service of ['steam', 'alseko', 'pubg', 'steam']) {
+      router.events.emit('payment.final', {
+        paymentId: `p-${service}`,
+        service,
+        provider: 'vf-a',
+        state: 'succeeded',
+        reason: null,
+        durationMs: 1,
+      });
+    }
+    const s = await scrape(registry);
+    expect(value(s, 'tolem_payments_total', { service: 'steam' })).toBe(2);
+    expect(value(s, 'tolem_payments_total', { service: 'alseko' })).toBe(1);
+    expect(value(s, 'tolem_payments_total', { service: 'other' })).toBe(1);
+    expect(find(s, 'tolem_payments_total', { service: 'pubg' })).toHaveLength(0);
+  });
+
+  it('starts each breaker gauge from the router and follows breaker.state events', async () => {
+    const { router, registry } = setup();
+    let s = await scrape(registry);
+    expect(value(s, 'tolem_circuit_breaker_state', { provider: 'vf-a' })).toBe(0);
+    expect(value(s, 'tolem_circuit_breaker_state', { provider: 'vf-b' })).toBe(2);
+    router.events.emit('breaker.state', { provider: 'vf-a', state: 'open', previous: 'closed' });
+    router.events.emit('breaker.state', { provider: 'vf-a', state: 'half_open', previous: 'open' });
+    router.events.emit('breaker.state', { provider: 'vf-b', state: 'half_open', previous: 'open' });
+    router.events.emit('breaker.state', { provider: 'vf-b', state: 'closed', previous: 'half_open' });
+    s = await scrape(registry);
+    expect(value(s, 'tolem_circuit_breaker_state', { provider: 'vf-a' })).toBe(1);
+    expect(value(s, 'tolem_circuit_breaker_state', { provider: 'vf-b' })).toBe(0);
+    expect(value(s, 'tolem_circuit_breaker_transitions_total', { provider: 'vf-a', state: 'open' })).toBe(1);
+    expect(
+      value(s, 'tolem_circuit_breaker_transitions_total', { provider: 'vf-a', state: 'half_open' }),
+    ).toBe(1);
+    expect(value(s, 'tolem_circuit_breaker_transitions_total', { provider: 'vf-b', state: 'closed' })).toBe(
+      1,
+    );
+  });
+
+  it('counts failovers by from, to and reason, and callbacks by result', async () => {
+    const { router, registry } = setup();
+    router.events.emit('failover', {
+      service: 'steam',
+      operation: 'pay',
+      from: 'vf-a',
+      to: 'vf-b',
+      reason: 'breaker_open',
+      paymentId: 'order-9',
+    });
+    router.events.emit('failover', {
+      service: 'steam',
+      operation: 'pay',
+      from: 'vf-a',
+      to: 'vf-b',
+      reason: 'provider_technical',
+      paymentId: 'order-10',
+    });
+    router.events.emit('callback', { provider: 'vf-a', result: 'confirmed', paymentId: 'order-9' });
+    router.events.emit('callback', { provider: 'no-such-provider', result: 'rejected', paymentId: null });
+    const s = await scrape(registry);
+    expect(value(s, 'tolem_failovers_total', { from: 'vf-a', to: 'vf-b', reason: 'breaker_open' })).toBe(1);
+    expect(
+      value(s, 'tolem_failovers_total', { from: 'vf-a', to: 'vf-b', reason: 'provider_technical' }),
+    ).toBe(1);
+    expect(value(s, 'tolem_callbacks_total', { provider: 'vf-a', result: 'confirmed' })).toBe(1);
+    expect(value(s, 'tolem_callbacks_total', { provider: 'other', result: 'rejected' })).toBe(1);
+  });
+});
+
+describe('instrumentRouter: open payments from the journal', () => {
+  const newPayment = (paymentId: string, createdAt: string) => ({
+    paymentId,
+    service: 'steam',
+    account: 'galek10',
+    amount: '100.00',
+    currency: 'KZT',
+    createdAt: new Date(createdAt),
+    nextCheckAt: new Date(createdAt),
+  });
+
+  it('reads open, stuck and oldest-open-age per provider at scrape time, with one journal read per scrape', async () => {
+    const { clock, journal, registry } = setup();
+    let s = await scrape(registry);
+    // Nothing open: every provider (and "none") at zero.
+    for (const provider of ['vf-a', 'vf-b', 'none']) {
+      expect(value(s, 'tolem_payments_open', { provider, state: 'pending' })).toBe(0);
+      expect(value(s, 'tolem_payments_open', { provider, state: 'unknown' })).toBe(0);
+      expect(value(s, 'tolem_payments_stuck', { provider })).toBe(0);
+      expect(value(s, 'tolem_payment_oldest_open_age_seconds', { provider })).toBe(0);
+    }
+
+    await journal.create(newPayment('never-sent', '2026-03-01T09:59:00.000Z'));
+    let pending = (await journal.create(newPayment('at-a-pending', '2026-03-01T09:00:00.000Z'))).record;
+    pending = await journal.openAttempt(pending.paymentId, pending.version, {
+      provider: 'vf-a',
+      serviceId: '7',
+    });
+    pending = await journal.transition(pending.paymentId, pending.version, {
+      payment: { state: 'pending', final: false, reason: null, providerStatus: '3', message: null },
+    });
+    let stuck = (await journal.create(newPayment('at-a-stuck', '2026-03-01T09:30:00.000Z'))).record;
+    stuck = await journal.openAttempt(stuck.paymentId, stuck.version, { provider: 'vf-a', serviceId: '7' });
+    stuck = await journal.transition(stuck.paymentId, stuck.version, { stuck: true });
+    let done = (await journal.create(newPayment('at-b-done', '2026-03-01T08:00:00.000Z'))).record;
+    done = await journal.openAttempt(done.paymentId, done.version, { provider: 'vf-b', serviceId: '7' });
+    await journal.transition(done.paymentId, done.version, {
+      payment: { state: 'succeeded', final: true, reason: null, providerStatus: '10', message: null },
+    });
+
+    const reads = vi.spyOn(journal, 'openSummary');
+    s = await scrape(registry);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(value(s, 'tolem_payments_open', { provider: 'vf-a', state: 'pending' })).toBe(1);
+    expect(value(s, 'tolem_payments_open', { provider: 'vf-a', state: 'unknown' })).toBe(1);
+    expect(value(s, 'tolem_payments_open', { provider: 'none', state: 'unknown' })).toBe(1);
+    expect(value(s, 'tolem_payments_open', { provider: 'vf-b', state: 'unknown' })).toBe(0);
+    expect(value(s, 'tolem_payments_stuck', { provider: 'vf-a' })).toBe(1);
+    expect(value(s, 'tolem_payments_stuck', { provider: 'none' })).toBe(0);
+    expect(value(s, 'tolem_payment_oldest_open_age_seconds', { provider: 'vf-a' })).toBe(3600);
+    expect(value(s, 'tolem_payment_oldest_open_age_seconds', { provider: 'none' })).toBe(60);
+    expect(value(s, 'tolem_payment_oldest_open_age_seconds', { provider: 'vf-b' })).toBe(0);
+
+    // Ages move with the clock, and a payment that turns final leaves the gauges at the next scrape.
+    clock.set('2026-03-01T10:10:00.000Z');
+    await journal.transition(pending.paymentId, pending.version, {
+      payment: { state: 'succeeded', final: true, reason: null, providerStatus: '10', message: null },
+    });
+    s = await scrape(registry);
+    expect(value(s, 'tolem_payments_open', { provider: 'vf-a', state: 'pending' })).toBe(0);
+    expect(value(s, 'tolem_payment_oldest_open_age_seconds', { provider: 'vf-a' })).toBe(2400);
+    expect(value(s, 'tolem_payment_oldest_open_age_seconds', { provider: 'none' })).toBe(660);
+  });
+
+  it('keeps serving the other metrics when the journal cannot be read, counting the failure', async () => {
+    const clock = manualClock('2026-03-01T10:00:00.000Z');
+    const journal = createMemoryJournal({ clock });
+    const router = fakeRouter([fakeProvider('vf-a')], journal);
+    const registry = new Registry();
+    const onError = vi.fn();
+    instrumentRouter(router, { registry, clock, onError });
+    vi.spyOn(journal, 'openSummary').mockRejectedValue(new Error('database is locked'));
+    const s = await scrape(registry);
+    expect(find(s, 'tolem_payments_open')).toHaveLength(0);
+    expect(find(s, 'tolem_payments_stuck')).toHaveLength(0);
+    expect(find(s, 'tolem_payment_oldest_open_age_seconds')).toHaveLength(0);
+    expect(value(s, 'tolem_journal_read_errors_total')).toBe(1);
+    expect(value(s, 'tolem_circuit_breaker_state', { provider: 'vf-a' })).toBe(0);
+    expect(onError).toHaveBeenCalledWith(
+      expect.objectContaining({ message: 'database is locked' }),
+      'journal',
+    );
+  });
+});
+
+describe('instrumentRouter: lifecycle and options', () => {
+  it('stop() unsubscribes and takes its metrics out of the registry, which can then be reused', async () => {
+    const { router, registry, instrumentation } = setup();
+    expect(router.events.hasListeners('provider.call')).toBe(true);
+    instrumentation.stop();
+    instrumentation.stop();
+    for (const name of ['provider.call', 'payment.final', 'breaker.state', 'failover', 'callback'] as const) {
+      expect(router.events.hasListeners(name)).toBe(false);
+    }
+    expect(registry.getMetricsAsArray()).toHaveLength(0);
+    const again = instrumentRouter(router, { registry });
+    router.events.emit('callback', { provider: 'vf-a', result: 'invalid', paymentId: null });
+    expect(
+      value(await scrape(registry), 'tolem_callbacks_total', { provider: 'vf-a', result: 'invalid' }),
+    ).toBe(1);
+    again.stop();
+  });
+
+  it('refuses a second bridge on the same registry and prefix, and accepts another prefix', async () => {
+    const { router, registry } = setup();
+    expect(() => instrumentRouter(router, { registry })).toThrow(ConfigError);
+    expect(() => instrumentRouter(router, { registry })).toThrow(/tolem_provider_requests_total/);
+    instrumentRouter(router, { registry, prefix: 'acme_' });
+    const s = await scrape(registry);
+    expect(value(s, 'acme_circuit_breaker_state', { provider: 'vf-b' })).toBe(2);
+    expect(value(s, 'tolem_circuit_breaker_state', { provider: 'vf-b' })).toBe(2);
+  });
+
+  it('names the offending option in a ConfigError', () => {
+    const router = fakeRouter([fakeProvider('vf-a')]);
+    const registry = new Registry();
+    const field = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        expect(ConfigError.is(error)).toBe(true);
+        return (error as ConfigError).field;
+      }
+      throw new Error('no error thrown');
+    };
+    expect(field(() => instrumentRouter(router, {} as never))).toBe('registry');
+    expect(field(() => instrumentRouter(router, { registry, prefix: '9lives' }))).toBe('prefix');
+    expect(field(() => instrumentRouter(router, { registry, maxServices: 0 }))).toBe('maxServices');
+    expect(field(() => instrumentRouter(router, { registry, balance: { intervalMs: 0 } }))).toBe(
+      'balance.intervalMs',
+    );
+    expect(
+      field(() => instrumentRouter(router, { registry, balance: { intervalMs: 1000, currencies: ['kzt'] } })),
+    ).toBe('balance.currencies.0');
+    // Nothing was registered by the refused calls.
+    expect(registry.getMetricsAsArray()).toHaveLength(0);
+  });
+
+  it('registers nothing in the global registry', async () => {
+    const { register } = await import('prom-client');
+    const before = register.getMetricsAsArray().length;
+    setup();
+    expect(register.getMetricsAsArray().length).toBe(before);
+  });
+});

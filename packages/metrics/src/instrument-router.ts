@@ -1,0 +1,247 @@
+import { type Clock, ConfigError, REASONS, type Reason, systemClock } from '@tolem/core';
+import type { BreakerState, Router } from '@tolem/router';
+import type { Registry } from 'prom-client';
+import {
+  type BalancePoller,
+  type BalancePollingOptions,
+  startBalancePoller,
+  validateBalanceOptions,
+} from './balance-poller.js';
+import {
+  BoundedLabel,
+  BREAKER_OPEN,
+  BREAKER_STATE_VALUES,
+  BREAKER_STATES,
+  CALLBACK_RESULTS,
+  callbackResultLabel,
+  failoverReasonLabel,
+  isBreakerState,
+  NONE,
+  OTHER,
+  operationLabel,
+  REJECTED,
+  reasonLabel,
+  stateLabel,
+} from './labels.js';
+import { assertPrefix, createMetricSet, type MetricSet, removeMetricSet } from './metric-set.js';
+import { OpenPaymentsCollector } from './open-payments.js';
+
+export interface InstrumentRouterOptions {
+  /** Where the metrics go: your prom-client `Registry` (nothing is registered globally). */
+  registry: Registry;
+  /** Prepended to every metric name (default `tolem_`). */
+  prefix?: string;
+  /** Polls each provider's balance into `provider_balance`; off unless given. */
+  balance?: BalancePollingOptions;
+  /** Most distinct `service` label values before the rest become `other` (default 100). */
+  maxServices?: number;
+  /** Time source for the open-payment ages (tests inject one). */
+  clock?: Clock;
+  /** Told about a failed journal read or balance poll (both are counted in metrics anyway). */
+  onError?: (error: unknown, source: 'journal' | 'balance') => void;
+}
+
+/** The part of a `Router` the bridge reads: its events, journal, providers and breaker states. */
+export type InstrumentableRouter = Pick<Router, 'events' | 'journal' | 'providers' | 'breakerState'>;
+
+export interface RouterInstrumentation {
+  /** Polls balances now (resolves when done); a no-op when balance polling is off. */
+  pollBalances(): Promise<void>;
+  /** Unsubscribes, stops the poller and removes these metrics from the registry. Idempotent. */
+  stop(): void;
+}
+
+/** Every outcome the canonical model allows for one call: pre-created at zero so rates never start absent. */
+const CALL_OUTCOMES: readonly { state: string; reason: string }[] = [
+  { state: 'succeeded', reason: NONE },
+  { state: 'pending', reason: NONE },
+  { state: REJECTED, reason: BREAKER_OPEN },
+  ...(Object.keys(REASONS) as Reason[]).map((reason) => ({
+    state: REASONS[reason] === 'decline' ? 'failed' : 'unknown',
+    reason,
+  })),
+];
+
+/**
+ * Bridges a router's events to Prometheus metrics (design §6). Counters and histograms follow events;
+ * the open-payment gauges are read from the journal when scraped. Labels are bounded: provider ids
+ * the router knows (else `other`), closed lists for operation, state, reason and result, and at most
+ * `maxServices` service keys. No account, transaction id, payment id or amount ever becomes a label.
+ */
+export function instrumentRouter(
+  router: InstrumentableRouter,
+  options: InstrumentRouterOptions,
+): RouterInstrumentation {
+  const settings = validateOptions(options);
+  const { registry, clock, onError } = settings;
+  const providerIds = [...router.providers.keys()];
+  const knownProvider = (id: string | null): string =>
+    id === null ? NONE : router.providers.has(id) ? id : OTHER;
+  const services = new BoundedLabel(settings.maxServices);
+
+  const collector = new OpenPaymentsCollector(
+    router.journal,
+    () => router.providers.keys(),
+    clock,
+    (error) => onError(error, 'journal'),
+  );
+  const collect = () => collector.collect();
+  const metrics = createMetricSet(registry, settings.prefix, {
+    paymentsOpen: collect,
+    paymentOldestOpenAge: collect,
+    paymentsStuck: collect,
+  });
+  collector.attach(metrics);
+
+  const recordCall = (call: {
+    provider: string;
+    operation: string;
+    state: string;
+    reason: string | null;
+    durationMs: number;
+    rejected: boolean;
+  }): void => {
+    const provider = knownProvider(call.provider);
+    const operation = operationLabel(call.operation);
+    if (call.rejected) {
+      metrics.providerRequests.inc({ provider, operation, state: REJECTED, reason: BREAKER_OPEN });
+      return;
+    }
+    metrics.providerRequests.inc({
+      provider,
+      operation,
+      state: stateLabel(call.state),
+      reason: reasonLabel(call.reason),
+    });
+    if (Number.isFinite(call.durationMs) && call.durationMs >= 0) {
+      metrics.providerRequestDuration.observe({ provider, operation }, call.durationMs / 1000);
+    }
+  };
+
+  preinitialise(metrics, router, providerIds, settings.balance !== undefined);
+
+  const unsubscribe = [
+    router.events.on('provider.call', recordCall),
+    router.events.on('payment.final', (event) => {
+      const provider = knownProvider(event.provider);
+      metrics.payments.inc({
+        provider,
+        service: services.value(event.service),
+        state: stateLabel(event.state),
+      });
+      if (Number.isFinite(event.durationMs) && event.durationMs >= 0) {
+        metrics.paymentFinalization.observe({ provider }, event.durationMs / 1000);
+      }
+    }),
+    router.events.on('breaker.state', (event) => {
+      if (!isBreakerState(event.state)) return;
+      const provider = knownProvider(event.provider);
+      metrics.breakerState.set({ provider }, BREAKER_STATE_VALUES[event.state]);
+      metrics.breakerTransitions.inc({ provider, state: event.state });
+    }),
+    router.events.on('failover', (event) => {
+      metrics.failovers.inc({
+        from: knownProvider(event.from),
+        to: knownProvider(event.to),
+        reason: failoverReasonLabel(event.reason),
+      });
+    }),
+    router.events.on('callback', (event) => {
+      metrics.callbacks.inc({
+        provider: knownProvider(event.provider),
+        result: callbackResultLabel(event.result),
+      });
+    }),
+  ];
+
+  let poller: BalancePoller | null = null;
+  if (settings.balance) {
+    poller = startBalancePoller(router.providers, metrics, settings.balance, {
+      record: (call) => recordCall({ ...call, operation: 'getBalance', rejected: false }),
+      onError: (error) => onError(error, 'balance'),
+    });
+  }
+
+  let stopped = false;
+  return {
+    pollBalances: () => poller?.pollNow() ?? Promise.resolve(),
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const off of unsubscribe) off();
+      poller?.stop();
+      removeMetricSet(registry, settings.prefix);
+    },
+  };
+}
+
+function preinitialise(
+  metrics: MetricSet,
+  router: InstrumentableRouter,
+  providerIds: readonly string[],
+  balance: boolean,
+): void {
+  for (const provider of providerIds) {
+    const operations = ['checkAccount', 'pay', 'getStatus'];
+    const capabilities = router.providers.get(provider)?.capabilities;
+    if (balance && capabilities?.operations.balance) operations.push('getBalance');
+    for (const operation of operations) {
+      for (const { state, reason } of CALL_OUTCOMES) {
+        metrics.providerRequests.inc({ provider, operation, state, reason }, 0);
+      }
+      metrics.providerRequestDuration.zero({ provider, operation });
+    }
+    metrics.paymentFinalization.zero({ provider });
+    metrics.breakerState.set({ provider }, BREAKER_STATE_VALUES[currentBreakerState(router, provider)]);
+    for (const state of BREAKER_STATES) metrics.breakerTransitions.inc({ provider, state }, 0);
+    for (const result of CALLBACK_RESULTS) metrics.callbacks.inc({ provider, result }, 0);
+  }
+}
+
+function currentBreakerState(router: InstrumentableRouter, provider: string): BreakerState {
+  try {
+    const state = router.breakerState(provider);
+    return isBreakerState(state) ? state : 'closed';
+  } catch {
+    return 'closed';
+  }
+}
+
+interface Settings {
+  registry: Registry;
+  prefix: string;
+  balance: BalancePollingOptions | undefined;
+  maxServices: number;
+  clock: Clock;
+  onError: (error: unknown, source: 'journal' | 'balance') => void;
+}
+
+function validateOptions(options: InstrumentRouterOptions): Settings {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('options', 'must be an object with a registry');
+  }
+  const { registry } = options;
+  if (
+    typeof registry !== 'object' ||
+    registry === null ||
+    typeof registry.registerMetric !== 'function' ||
+    typeof registry.getSingleMetric !== 'function'
+  ) {
+    throw new ConfigError('registry', 'a prom-client Registry is required (new Registry())');
+  }
+  const maxServices = options.maxServices ?? 100;
+  if (!Number.isInteger(maxServices) || maxServices < 1) {
+    throw new ConfigError('maxServices', 'must be a positive integer');
+  }
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw new ConfigError('onError', 'must be a function');
+  }
+  return {
+    registry,
+    prefix: assertPrefix(options.prefix ?? 'tolem_'),
+    balance: options.balance === undefined ? undefined : validateBalanceOptions(options.balance),
+    maxServices,
+    clock: options.clock ?? systemClock,
+    onError: options.onError ?? (() => {}),
+  };
+}

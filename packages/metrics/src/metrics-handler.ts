@@ -1,0 +1,64 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ConfigError } from '@tolem/core';
+import type { Registry, RegistryContentType } from 'prom-client';
+
+export interface MetricsHandlerOptions {
+  /** Path served (default `/metrics`); anything else is a 404. */
+  path?: string;
+}
+
+export type MetricsRequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+/**
+ * A node:http request listener serving `registry` in the Prometheus text format: GET and HEAD on
+ * `/metrics` (query strings ignored), 405 for other methods there, 404 elsewhere. Use it as the whole
+ * server (`http.createServer(handler)`) or call it from your own routing.
+ */
+/** What the handler needs of a prom-client `Registry` (either content type). */
+export type MetricsSource = Pick<Registry<RegistryContentType>, 'metrics' | 'contentType'>;
+
+export function createMetricsHandler(
+  registry: MetricsSource,
+  options: MetricsHandlerOptions = {},
+): MetricsRequestListener {
+  if (typeof registry !== 'object' || registry === null || typeof registry.metrics !== 'function') {
+    throw new ConfigError('registry', 'a prom-client Registry is required');
+  }
+  const path = options.path ?? '/metrics';
+  if (typeof path !== 'string' || !path.startsWith('/')) {
+    throw new ConfigError('path', 'must be a string starting with "/"');
+  }
+  return (request, response) => {
+    const url = request.url ?? '/';
+    const pathname = url.split('?', 1)[0];
+    if (pathname !== path) {
+      send(response, 404, 'text/plain; charset=utf-8', 'not found\n', request.method === 'HEAD');
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.setHeader('allow', 'GET, HEAD');
+      send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n', false);
+      return;
+    }
+    registry.metrics().then(
+      (text) => send(response, 200, registry.contentType, text, request.method === 'HEAD'),
+      // The cause stays in the process: a scrape must not leak internals to whoever can reach the port.
+      () => send(response, 500, 'text/plain; charset=utf-8', 'metrics collection failed\n', false),
+    );
+  };
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  headOnly: boolean,
+): void {
+  if (response.headersSent || response.destroyed) return;
+  response.statusCode = status;
+  response.setHeader('content-type', contentType);
+  response.setHeader('content-length', Buffer.byteLength(body));
+  response.setHeader('cache-control', 'no-store');
+  response.end(headOnly ? undefined : body);
+}
