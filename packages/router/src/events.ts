@@ -111,7 +111,8 @@ export class RouterEventBus {
       try {
         listener(event);
       } catch (error) {
-        if (this.#emitter.listenerCount('listenerError') > 0) this.#emitter.emit('listenerError', error, name);
+        if (this.#emitter.listenerCount('listenerError') > 0)
+          this.#emitter.emit('listenerError', error, name);
       }
     }
   }

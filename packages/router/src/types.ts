@@ -3,6 +3,7 @@ import type {
   CallOptions,
   InvoicePaymentLine,
   PaymentJournal,
+  PaymentListRange,
   PaymentProvider,
   PaymentState,
   QuoteResult,
@@ -10,6 +11,7 @@ import type {
   Secret,
 } from '@tolem/core';
 import type { BreakerState, RouterEventBus } from './events.js';
+import type { ReconcileReport } from './reconciliation.js';
 
 /** One hop of a route: a provider instance and that provider's own service id. */
 export interface RouteTarget {
@@ -105,7 +107,23 @@ export interface Router {
   quote(request: CheckRequest, options?: CallOptions): Promise<RoutedQuote>;
   pay(request: PayRequest, options?: CallOptions): Promise<PaymentView>;
   getPayment(paymentId: string): Promise<PaymentView | null>;
-  waitForFinal(paymentId: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<PaymentView>;
+  waitForFinal(
+    paymentId: string,
+    options?: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<PaymentView>;
   handleCallback(providerId: string, body: string | Uint8Array): Promise<CallbackHandling>;
   breakerState(providerId: string): BreakerState;
+  /** Runs one finalizer pass now (claims due payments, checks them); resolves with how many it claimed. */
+  finalizeDue(): Promise<number>;
+  /** Compares the journal with the provider's payment list for a range (see reconciliation). */
+  reconcile(
+    providerId: string,
+    range: PaymentListRange,
+    options?: ReconcileOptions,
+  ): Promise<ReconcileReport>;
+}
+
+export interface ReconcileOptions extends CallOptions {
+  /** How far around the range the journal is searched for the provider's transactions. Default 1 h. */
+  marginMs?: number;
 }

@@ -1,0 +1,50 @@
+export { type BackoffSchedule, backoffDelay } from './backoff.js';
+export { type CallVerdict, countsAsBreakerFailure } from './breaker.js';
+export { type CallbackHandlerOptions, createCallbackHandler } from './callback-handler.js';
+export {
+  type BreakerState,
+  type ProviderOperation,
+  RouterEventBus,
+  type RouterEventName,
+  type RouterEvents,
+  type RouterListener,
+} from './events.js';
+export {
+  type AttemptFacts,
+  type Decision,
+  decide,
+  type FailoverPolicy,
+  mayFailOver,
+  mayMarkFailed,
+  provablyUnsent,
+} from './failover-policy.js';
+export { ROUTER, type RouterModuleOptions, routerModule } from './module.js';
+export {
+  type BreakerOptions,
+  DEFAULT_FAILOVER_REASONS,
+  type FailoverOptions,
+  type FinalizerOptions,
+  type RouterOptions,
+} from './options.js';
+export {
+  buildDailyTotals,
+  buildRegistryEntries,
+  type ReconcileIssue,
+  type ReconcileReport,
+  type RegistryBuild,
+  type RegistryOptions,
+} from './reconciliation.js';
+export { createRouter } from './router.js';
+export type {
+  AttemptView,
+  CallbackHandling,
+  CheckRequest,
+  PaymentView,
+  PayRequest,
+  ReconcileOptions,
+  RoutedAccountCheck,
+  RoutedQuote,
+  Router,
+  Routes,
+  RouteTarget,
+} from './types.js';

@@ -1,0 +1,26 @@
+import type { Clock, PaymentJournal, PaymentProvider } from '@tolem/core';
+import type { ProviderBreakers } from '../breaker.js';
+import type { RouterEventBus } from '../events.js';
+import type { FailoverPolicy } from '../failover-policy.js';
+import type { KeyedLock } from '../keyed-lock.js';
+import type { ResolvedOptions } from '../options.js';
+import type { Routes } from '../types.js';
+import type { PaymentWatchers } from './watchers.js';
+
+/** Everything the lifecycle functions share: built once by `createRouter`. */
+export interface RouterContext {
+  readonly options: ResolvedOptions;
+  readonly providers: ReadonlyMap<string, PaymentProvider>;
+  readonly routes: Routes;
+  readonly journal: PaymentJournal;
+  readonly breakers: ProviderBreakers;
+  readonly events: RouterEventBus;
+  readonly policy: FailoverPolicy;
+  /** Per-payment serialisation inside this process. */
+  readonly locks: KeyedLock;
+  readonly watchers: PaymentWatchers;
+  readonly clock: Clock;
+  /** Asks the finalizer to poll now (a payment became due). */
+  wakeFinalizer(): void;
+  reportError(error: unknown, context: { source: 'finalizer' | 'callback'; paymentId: string | null }): void;
+}

@@ -1,0 +1,137 @@
+import {
+  accountSchema,
+  amountSchema,
+  currencySchema,
+  JournalConflictError,
+  Money,
+  type NewPayment,
+  type PaymentDetails,
+  type PaymentRecord,
+  ProviderUnavailableError,
+  parseInput,
+  paymentFingerprint,
+  paymentIdSchema,
+  serviceIdSchema,
+  ValidationError,
+} from '@tolem/core';
+import * as z from 'zod';
+import { nextTarget, requireTargets } from '../routing.js';
+import type { PaymentView, PayRequest } from '../types.js';
+import { toView } from '../view.js';
+import type { RouterContext } from './context.js';
+import { drive } from './drive.js';
+
+const payRequestSchema = z.object({
+  paymentId: paymentIdSchema,
+  service: z.string({ error: 'a service (route name) is required' }).min(1, { error: 'must not be empty' }),
+  account: accountSchema,
+  amount: amountSchema,
+  currency: currencySchema,
+  invoiceId: z
+    .string({ error: 'a string is required' })
+    .min(1, { error: 'must not be empty' })
+    .max(64, { error: 'at most 64 characters' })
+    .optional(),
+  services: z
+    .array(z.object({ serviceId: serviceIdSchema, amount: amountSchema }), {
+      error: 'an array of lines is required',
+    })
+    .min(1, { error: 'at least one line' })
+    .optional(),
+  sendType: z.literal('api', { error: 'only "api" is supported' }).optional(),
+});
+
+/** Validates a pay request before anything is journaled or sent; the amount is normalised ("100" → "100.00"). */
+export function parsePayRequest(request: PayRequest): NewPaymentInput {
+  const input = parseInput(payRequestSchema, request);
+  const amount = Money.parse(input.amount, input.currency);
+  const details: PaymentDetails = {};
+  if (input.invoiceId !== undefined) details.invoiceId = input.invoiceId;
+  if (input.services !== undefined) {
+    const lines = input.services.map((line, index) =>
+      Money.parse(line.amount, input.currency, `services.${index}.amount`),
+    );
+    if (!Money.sum(lines, amount.currency).equals(amount)) {
+      throw new ValidationError('services', `the lines must add up to amount ${amount.format()}`);
+    }
+    details.services = input.services.map((line, index) => ({
+      serviceId: line.serviceId,
+      amount: (lines[index] as Money).format(),
+    }));
+  }
+  if (input.sendType !== undefined) details.sendType = input.sendType;
+  return {
+    paymentId: input.paymentId,
+    service: input.service,
+    account: input.account,
+    amount: amount.format(),
+    currency: amount.currency,
+    details,
+  };
+}
+
+export type NewPaymentInput = Omit<NewPayment, 'nextCheckAt' | 'createdAt'>;
+
+/**
+ * `pay()`: idempotent on the payment id (same fields → the existing payment, nothing sent again;
+ * other fields → ValidationError), serialised per payment id in this process, journaled before
+ * anything leaves.
+ */
+export async function pay(
+  ctx: RouterContext,
+  request: PayRequest,
+  options: { signal?: AbortSignal } = {},
+): Promise<PaymentView> {
+  const input = parsePayRequest(request);
+  requireTargets(ctx, input.service, input.currency);
+  options.signal?.throwIfAborted();
+  return ctx.locks.run(input.paymentId, async () => {
+    const existing = await ctx.journal.get(input.paymentId);
+    if (existing !== null) {
+      assertSame(existing, input);
+      return toView(existing);
+    }
+    if (nextTarget(ctx, { ...input, attempts: [] }).target === null) {
+      throw new ProviderUnavailableError(`no provider of route ${input.service} is available: nothing sent`);
+    }
+    options.signal?.throwIfAborted();
+    const now = ctx.clock.now();
+    let created: { record: PaymentRecord; created: boolean };
+    try {
+      created = await ctx.journal.create({
+        ...input,
+        createdAt: now,
+        // Until the send below is recorded, other instances keep off it.
+        nextCheckAt: new Date(now.getTime() + ctx.options.finalizer.inFlightMs),
+      });
+    } catch (error) {
+      if (JournalConflictError.is(error)) throw reusedId(error.fields, error);
+      throw error;
+    }
+    // Another instance created it a moment ago: it (or a finalizer) sends it, not us.
+    if (!created.created) return toView(created.record);
+    const result = await drive(
+      ctx,
+      created.record,
+      options.signal ? { origin: 'pay', signal: options.signal } : { origin: 'pay' },
+    );
+    if (result.notSentError !== undefined) throw result.notSentError;
+    return toView(result.record, result.voucherCode);
+  });
+}
+
+function assertSame(existing: PaymentRecord, input: NewPaymentInput): void {
+  if (paymentFingerprint(existing) === paymentFingerprint(input)) return;
+  const fields = (['service', 'account', 'amount', 'currency'] as const).filter(
+    (key) => existing[key] !== input[key],
+  );
+  throw reusedId(fields.length > 0 ? fields : ['details']);
+}
+
+function reusedId(fields: readonly string[], cause?: unknown): ValidationError {
+  return new ValidationError(
+    'paymentId',
+    `already used for a payment with a different ${fields.join(', ')}`,
+    cause === undefined ? {} : { cause },
+  );
+}

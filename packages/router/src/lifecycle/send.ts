@@ -1,0 +1,159 @@
+import {
+  type AttemptRecord,
+  JournalConflictError,
+  latestAttempt,
+  type PaymentRecord,
+  type PaymentRequest,
+  type PaymentResult,
+} from '@tolem/core';
+import { isNothingSentError, LocalFailure } from '../breaker.js';
+import type { RouteTarget } from '../types.js';
+import type { RouterContext } from './context.js';
+import { announce } from './journal-writer.js';
+
+export type SendResult =
+  /** The request went out (or may have): record the result. */
+  | { kind: 'sent'; record: PaymentRecord; attemptNo: number; result: PaymentResult }
+  /** The attempt was journaled but the provider threw before sending (port contract: nothing sent). */
+  | { kind: 'not_sent'; record: PaymentRecord; attemptNo: number; error: unknown }
+  /** Someone else wrote first (another instance, a lease): nothing sent, re-read and re-decide. */
+  | { kind: 'raced' };
+
+/** The exact Payment request of an attempt: identical on every resend (same id, fields and date). */
+export function paymentRequest(record: PaymentRecord, attempt: AttemptRecord): PaymentRequest {
+  const request: PaymentRequest = {
+    serviceId: attempt.serviceId,
+    account: record.account,
+    amount: record.amount,
+    currency: record.currency,
+    transactionId: attempt.transactionId,
+    requestedAt: new Date(attempt.createdAt),
+  };
+  if (record.details.invoiceId !== undefined) request.invoiceId = record.details.invoiceId;
+  if (record.details.services !== undefined)
+    request.services = record.details.services.map((line) => ({ ...line }));
+  if (record.details.sendType !== undefined) request.sendType = record.details.sendType;
+  return request;
+}
+
+/** A result for a provider that threw after it may have sent: the outcome is unknown. */
+function thrownResult(attempt: AttemptRecord, error: unknown): PaymentResult {
+  const name = error instanceof Error ? error.name : typeof error;
+  return {
+    state: 'unknown',
+    final: false,
+    reason: 'request_failed',
+    providerStatus: null,
+    // Only the error's class: its message could carry request data.
+    message: `provider threw ${name}`,
+    transactionId: attempt.transactionId,
+    providerRequestId: null,
+    amount: null,
+    currency: null,
+    account: null,
+    amountOnClient: null,
+    exchangeRate: null,
+    serviceCurrency: null,
+  };
+}
+
+async function callProvider(
+  ctx: RouterContext,
+  record: PaymentRecord,
+  attempt: AttemptRecord,
+  signal: AbortSignal | undefined,
+): Promise<SendResult> {
+  const provider = ctx.providers.get(attempt.provider);
+  if (provider === undefined) {
+    return { kind: 'not_sent', record, attemptNo: attempt.no, error: new Error('provider not configured') };
+  }
+  try {
+    const result = await provider.pay(paymentRequest(record, attempt), signal ? { signal } : {});
+    return { kind: 'sent', record, attemptNo: attempt.no, result };
+  } catch (error) {
+    if (isNothingSentError(error, signal)) return { kind: 'not_sent', record, attemptNo: attempt.no, error };
+    return { kind: 'sent', record, attemptNo: attempt.no, result: thrownResult(attempt, error) };
+  }
+}
+
+function verdict(value: SendResult) {
+  return value.kind === 'sent' ? { state: value.result.state, reason: value.result.reason } : null;
+}
+
+/**
+ * Opens an attempt at `target` and sends it, inside the provider's breaker: the attempt and its
+ * transaction id are journaled before the request leaves (design §4.1), and nothing is journaled when
+ * the breaker refuses (ProviderUnavailableError is thrown then).
+ */
+export async function sendNewAttempt(
+  ctx: RouterContext,
+  record: PaymentRecord,
+  target: RouteTarget,
+  signal: AbortSignal | undefined,
+): Promise<SendResult> {
+  return ctx.breakers.run(
+    target.provider,
+    'pay',
+    async (call): Promise<SendResult> => {
+      let opened: PaymentRecord;
+      try {
+        opened = await ctx.journal.openAttempt(record.paymentId, record.version, {
+          provider: target.provider,
+          serviceId: target.serviceId,
+          at: ctx.clock.now(),
+        });
+      } catch (error) {
+        if (JournalConflictError.is(error)) return { kind: 'raced' };
+        throw new LocalFailure(error);
+      }
+      const attempt = latestAttempt(opened);
+      if (
+        attempt === undefined ||
+        attempt.provider !== target.provider ||
+        opened.attempts.length !== record.attempts.length + 1
+      ) {
+        return { kind: 'raced' };
+      }
+      announce(ctx, record, opened);
+      call.started();
+      return callProvider(ctx, opened, attempt, signal);
+    },
+    verdict,
+    signal,
+  );
+}
+
+/**
+ * Sends an attempt again, same transaction id and fields (the provider returns the earlier result and
+ * never pays twice): the resend is journaled first, inside the breaker.
+ */
+export async function resendAttempt(
+  ctx: RouterContext,
+  record: PaymentRecord,
+  attempt: AttemptRecord,
+  signal: AbortSignal | undefined,
+): Promise<SendResult> {
+  return ctx.breakers.run(
+    attempt.provider,
+    'pay',
+    async (call): Promise<SendResult> => {
+      let marked: PaymentRecord;
+      try {
+        const now = ctx.clock.now();
+        marked = await ctx.journal.transition(record.paymentId, record.version, {
+          resend: { no: attempt.no },
+          nextCheckAt: new Date(now.getTime() + ctx.options.finalizer.inFlightMs),
+          at: now,
+        });
+      } catch (error) {
+        if (JournalConflictError.is(error)) return { kind: 'raced' };
+        throw new LocalFailure(error);
+      }
+      const current = marked.attempts.find((a) => a.no === attempt.no) ?? attempt;
+      call.started();
+      return callProvider(ctx, marked, current, signal);
+    },
+    verdict,
+    signal,
+  );
+}

@@ -1,0 +1,267 @@
+import {
+  type CallOptions,
+  type PaymentListRange,
+  type PaymentProvider,
+  ProviderUnavailableError,
+  parseInput,
+  UnsupportedOperationError,
+  ValidationError,
+} from '@tolem/core';
+import * as z from 'zod';
+import { ProviderBreakers } from './breaker.js';
+import { handleCallback } from './callbacks.js';
+import { type BreakerState, RouterEventBus } from './events.js';
+import { Finalizer } from './finalizer.js';
+import { KeyedLock } from './keyed-lock.js';
+import type { RouterContext } from './lifecycle/context.js';
+import { pay } from './lifecycle/pay.js';
+import { PaymentWatchers } from './lifecycle/watchers.js';
+import { type ResolvedOptions, type RouterOptions, resolveOptions } from './options.js';
+import { compareWithProvider, type ReconcileReport } from './reconciliation.js';
+import { fallThrough } from './routing.js';
+import type {
+  CallbackHandling,
+  CheckRequest,
+  PaymentView,
+  PayRequest,
+  ReconcileOptions,
+  RoutedAccountCheck,
+  RoutedQuote,
+  Router,
+} from './types.js';
+import { toView } from './view.js';
+
+const checkSchema = z.object({
+  service: z.string({ error: 'a service (route name) is required' }).min(1, { error: 'must not be empty' }),
+  account: z.string({ error: 'an account is required' }).min(1, { error: 'must not be empty' }),
+  amount: z.string({ error: 'an amount string is required' }),
+  currency: z.string({ error: 'a currency is required' }),
+});
+
+/**
+ * Builds a router (design §5): per-service routes over several providers, one circuit breaker per
+ * provider, safe failover, every payment journaled before it is sent and driven to a final state.
+ */
+export function createRouter(options: RouterOptions): Router {
+  return new TolemRouter(resolveOptions(options));
+}
+
+class TolemRouter implements Router {
+  readonly events = new RouterEventBus();
+  readonly journal;
+  readonly providers: ReadonlyMap<string, PaymentProvider>;
+  readonly #ctx: RouterContext;
+  readonly #finalizer: Finalizer;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #options: ResolvedOptions;
+  #stopped: Promise<void> | null = null;
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+    this.journal = options.journal;
+    this.providers = new Map(options.providers.map((provider) => [provider.id, provider]));
+    const clock = options.clock;
+    const breakers = new ProviderBreakers([...this.providers.keys()], options.breaker, this.events, () =>
+      clock.now().getTime(),
+    );
+    this.#ctx = {
+      options,
+      providers: this.providers,
+      routes: options.routes,
+      journal: options.journal,
+      breakers,
+      events: this.events,
+      policy: { onReasons: new Set(options.failover.onReasons) },
+      locks: new KeyedLock(),
+      watchers: new PaymentWatchers(),
+      clock,
+      wakeFinalizer: () => this.#finalizer.wake(),
+      reportError: (error, context) => {
+        if (options.onError) options.onError(error, context);
+        else process.emitWarning(`tolem router ${context.source}: ${describe(error)}`, 'TolemRouterWarning');
+      },
+    };
+    this.#finalizer = new Finalizer(this.#ctx);
+  }
+
+  async start(): Promise<void> {
+    this.#assertRunning();
+    this.#finalizer.start();
+  }
+
+  stop(): Promise<void> {
+    this.#stopped ??= this.#shutdown();
+    return this.#stopped;
+  }
+
+  async #shutdown(): Promise<void> {
+    await this.#finalizer.stop();
+    await Promise.allSettled([...this.#inFlight]);
+    this.#ctx.breakers.shutdown();
+    if (!this.#options.closeResources) return;
+    const closing = await Promise.allSettled(
+      [...this.providers.values()].map((provider) => provider.close()),
+    );
+    await this.journal.close();
+    const failed = closing.find((result) => result.status === 'rejected');
+    if (failed?.status === 'rejected') throw failed.reason;
+  }
+
+  checkAccount(request: CheckRequest, options: CallOptions = {}): Promise<RoutedAccountCheck> {
+    const input = parseInput(checkSchema, request);
+    return this.#track(
+      fallThrough(
+        this.#ctx,
+        input,
+        'checkAccount',
+        (provider, target, callOptions) =>
+          provider.checkAccount(
+            {
+              serviceId: target.serviceId,
+              account: input.account,
+              amount: input.amount,
+              currency: input.currency,
+            },
+            callOptions,
+          ),
+        options,
+      ),
+    );
+  }
+
+  quote(request: CheckRequest, options: CallOptions = {}): Promise<RoutedQuote> {
+    const input = parseInput(checkSchema, request);
+    return this.#track(
+      fallThrough(
+        this.#ctx,
+        input,
+        'quote',
+        (provider, target, callOptions) => {
+          if (provider.quote === undefined)
+            throw new UnsupportedOperationError('quote', { providerId: provider.id });
+          return provider.quote(
+            {
+              serviceId: target.serviceId,
+              account: input.account,
+              amount: input.amount,
+              currency: input.currency,
+            },
+            callOptions,
+          );
+        },
+        options,
+      ),
+    );
+  }
+
+  pay(request: PayRequest, options: CallOptions = {}): Promise<PaymentView> {
+    this.#assertRunning();
+    return this.#track(pay(this.#ctx, request, options.signal ? { signal: options.signal } : {}));
+  }
+
+  async getPayment(paymentId: string): Promise<PaymentView | null> {
+    const record = await this.journal.get(paymentId);
+    return record === null ? null : toView(record);
+  }
+
+  async waitForFinal(
+    paymentId: string,
+    options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<PaymentView> {
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0)
+      throw new ValidationError('timeoutMs', 'a number ≥ 0 is required');
+    const first = await this.journal.get(paymentId);
+    if (first === null) throw new ValidationError('paymentId', `no payment ${JSON.stringify(paymentId)}`);
+    if (first.final || timeoutMs === 0) return toView(first);
+    options.signal?.throwIfAborted();
+    await new Promise<void>((resolve, reject) => {
+      let poll: NodeJS.Timeout | null = null;
+      const finish = (error?: unknown) => {
+        clearTimeout(deadline);
+        if (poll !== null) clearTimeout(poll);
+        unwatch();
+        options.signal?.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onAbort = () => finish(options.signal?.reason);
+      const deadline = setTimeout(() => finish(), timeoutMs);
+      // In-process writes wake us at once; polling catches writes by other router instances.
+      const unwatch = this.#ctx.watchers.watch(paymentId, (record) => {
+        if (record.final) finish();
+      });
+      const schedule = () => {
+        poll = setTimeout(() => {
+          this.journal.get(paymentId).then(
+            (record) => (record?.final ? finish() : schedule()),
+            () => schedule(),
+          );
+        }, this.#options.finalizer.pollIntervalMs);
+      };
+      schedule();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    const latest = await this.journal.get(paymentId);
+    return toView(latest ?? first);
+  }
+
+  handleCallback(providerId: string, body: string | Uint8Array): Promise<CallbackHandling> {
+    return this.#track(
+      handleCallback(this.#ctx, providerId, body).catch((error: unknown) => {
+        this.#ctx.reportError(error, { source: 'callback', paymentId: null });
+        throw error;
+      }),
+    );
+  }
+
+  breakerState(providerId: string): BreakerState {
+    return this.#ctx.breakers.state(providerId);
+  }
+
+  finalizeDue(): Promise<number> {
+    this.#assertRunning();
+    return this.#track(this.#finalizer.runOnce());
+  }
+
+  async reconcile(
+    providerId: string,
+    range: PaymentListRange,
+    options: ReconcileOptions = {},
+  ): Promise<ReconcileReport> {
+    const provider = this.providers.get(providerId);
+    if (provider === undefined)
+      throw new ValidationError('providerId', `unknown provider ${JSON.stringify(providerId)}`);
+    if (provider.listPayments === undefined)
+      throw new UnsupportedOperationError('listPayments', { providerId });
+    if (!(range.from instanceof Date) || !(range.to instanceof Date) || !(range.from < range.to)) {
+      throw new ValidationError('range', 'from and to Dates with from before to are required');
+    }
+    const list = provider.listPayments.bind(provider);
+    const listed = await this.#ctx.breakers.run(
+      providerId,
+      'listPayments',
+      () => list(range, options.signal ? { signal: options.signal } : {}),
+      (result) => ({ state: result.state, reason: result.reason }),
+      options.signal,
+    );
+    const { payments, ...outcome } = listed;
+    return compareWithProvider(this.journal, providerId, range, { outcome, payments }, options.marginMs);
+  }
+
+  #assertRunning(): void {
+    if (this.#stopped !== null) throw new ProviderUnavailableError('the router is stopped');
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight.add(work);
+    const forget = () => this.#inFlight.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
