@@ -17,6 +17,7 @@ export {
 } from './catalogue.js';
 export { defaultServices, KZT_USD_RATE, SAMPLE_INVOICE, SAMPLE_OFFERS } from './catalogue-defaults.js';
 export { encodeCp1251 } from './cp1251.js';
+export { PATHS } from './dispatch.js';
 export {
   type Fault,
   type FaultHandle,
@@ -37,5 +38,6 @@ export {
 } from './ledger.js';
 export { DEMO_AGENT_ID, DEMO_BALANCES, DEMO_PASSWORD, type SimulatorOptions } from './options.js';
 export type { ProgressionOptions } from './progression.js';
+export { createRawClient, type RawClient, type RawResponse } from './raw-client.js';
 export { type Simulator, startSimulator } from './server.js';
 export { FINAL_CODES, STATUS_MESSAGES, statusMessage } from './status-codes.js';
