@@ -43,7 +43,7 @@ function at(document: unknown, path: string): unknown {
 
 const credentials = { AgentID: DEMO_AGENT_ID, AgentPassword: DEMO_PASSWORD };
 
-const ACCOUNT_CHECK = String.raw`{
+const ACCOUNT_CHECK = `{
     "TransactinID": -1100000,
     "RequestID": 638405063993273260,
     "ResponseType": "AccountCheck",
@@ -117,7 +117,7 @@ const ACCOUNT_CHECK_DYNAMIC = String.raw`{
     }
 }`;
 
-const ACCOUNT_CHECK_STATIC = String.raw`{
+const ACCOUNT_CHECK_STATIC = `{
     "TransactinID": 1100000,
     "RequestID": 638561239593184006,
     "ResponseType": "AccountCheck",
@@ -161,7 +161,7 @@ const ACCOUNT_CHECK_ALSEKO = String.raw`{
     }
 }`;
 
-const PAYMENT = String.raw`{
+const PAYMENT = `{
     "RequestID": 11637004,
     "ResponseType": "Payment",
     "TransactinID": 112,
@@ -179,7 +179,7 @@ const PAYMENT = String.raw`{
     }
 }`;
 
-const PAYMENT_DYNAMIC = String.raw`{
+const PAYMENT_DYNAMIC = `{
     "RequestID": 11637003,
     "ResponseType": "Payment",
     "TransactinID": 113,
@@ -199,7 +199,7 @@ const PAYMENT_DYNAMIC = String.raw`{
     }
 }`;
 
-const PAYMENT_STATIC = String.raw`{
+const PAYMENT_STATIC = `{
     "RequestID": 11637002,
     "ResponseType": "Payment",
     "TransactinID": 114,
@@ -237,7 +237,7 @@ const PAYMENT_ALSEKO = String.raw`{
     }
 }`;
 
-const STATUS = String.raw`{
+const STATUS = `{
     "RequestID": 11637004,
     "ResponseType": "Status",
     "TransactinID": 112,
@@ -254,7 +254,7 @@ const STATUS = String.raw`{
     }
 }`;
 
-const CHECK_BALANCE = String.raw`{
+const CHECK_BALANCE = `{
     "AgentID": 144,
     "ResponseType": "CheckBalance",
     "Balances": [
@@ -266,7 +266,7 @@ const CHECK_BALANCE = String.raw`{
     ]
 }`;
 
-const PAYMENTS_BY_DATE = String.raw`[
+const PAYMENTS_BY_DATE = `[
     {
         "TransactionId": 6527505296357515,
         "RequestId": 11636982,
@@ -283,7 +283,7 @@ const PAYMENTS_BY_DATE = String.raw`[
     }
 ]`;
 
-const POST_PAYMENTS_BODY = String.raw`{
+const POST_PAYMENTS_BODY = `{
     "AgentId":1,
     "AgentPassword":"test",
     "Transactions": [
@@ -320,21 +320,21 @@ const POST_PAYMENTS_BODY = String.raw`{
 ]
 }`;
 
-const POST_PAYMENTS_ANSWER = String.raw`{
+const POST_PAYMENTS_ANSWER = `{
     "status": "success",
     "details":{
     "message":"Реестр успешно загружен"
 }
 }`;
 
-const POST_PAYMENTS_ERROR = String.raw`{
+const POST_PAYMENTS_ERROR = `{
     "status": "error",
     "details":{
     "message":"Неверный формат JSON"
 }
 }`;
 
-const POST_TOTAL_AMOUNT_BODY = String.raw`{
+const POST_TOTAL_AMOUNT_BODY = `{
     "AgentId":1,
     "AgentPassword":"test",
     "Date":"2025-03-01",
@@ -359,21 +359,21 @@ const POST_TOTAL_AMOUNT_BODY = String.raw`{
 ]
 }`;
 
-const POST_TOTAL_AMOUNT_ANSWER = String.raw`{
+const POST_TOTAL_AMOUNT_ANSWER = `{
     "status": "success",
     "details":{
     "message":"Итоговая строка успешно загружена"
 }
 }`;
 
-const POST_TOTAL_AMOUNT_ERROR = String.raw`{
+const POST_TOTAL_AMOUNT_ERROR = `{
     "status": "error",
     "details":{
     "message":"Неверный формат JSON"
 }
 }`;
 
-const SETTING_SERVICES = String.raw`[
+const SETTING_SERVICES = `[
     {
         "Id": 7,
         "Name": "Steam",
@@ -389,7 +389,7 @@ const SETTING_SERVICES = String.raw`[
     }
 ]`;
 
-const CALCULATED_SUM = String.raw`{
+const CALCULATED_SUM = `{
     "ResponseType": "CalculatedSum",
     "Amount": 4630.000029632,
     "Service": 7,
@@ -399,7 +399,7 @@ const CALCULATED_SUM = String.raw`{
     "ExpectedCurrency": "USD"
 }`;
 
-const CALLBACK = String.raw`{
+const CALLBACK = `{
 "RequestID": 7241376,
 "ResponseType": "CallBack",
 "TransactinID": 89539514,
