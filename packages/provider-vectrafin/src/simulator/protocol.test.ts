@@ -89,11 +89,12 @@ describe('the form endpoint', () => {
     });
 
     it('an unknown agent, a non-numeric AgentID or a missing password answer -1', async () => {
-      for (const fields of [
+      const attempts: Record<string, string>[] = [
         { AgentID: '999', AgentPassword: DEMO_PASSWORD },
         { AgentID: 'abc', AgentPassword: DEMO_PASSWORD },
         { AgentID: DEMO_AGENT_ID },
-      ]) {
+      ];
+      for (const fields of attempts) {
         const response = await client.form({ RequestType: 'CheckBalance', ...fields });
         expect(field(parse(response.text), 'ResponseStatus')).toBe('-1');
       }
@@ -124,23 +125,26 @@ describe('the form endpoint', () => {
       ['a negative amount', { Amount: '-5.00' }, '-500'],
       ['a TransactionID of 16 digits', { TransactionID: '1234567890123456' }, '-500'],
       ['a TransactionID that is not a number', { TransactionID: '12a' }, '-500'],
-    ])('Payment with %s answers %s, and Status still says -4', async (_label, override, code) => {
-      const transactionId = freshId();
-      const answer = await call({
-        RequestType: 'Payment',
-        Service: '7',
-        Account: 'galek10',
-        Amount: '100.00',
-        Currency: 'KZT',
-        TransactionID: transactionId,
-        ...override,
-      });
-      expect(field(answer, 'ResponseStatus')).toBe(code);
-      expect(simulator.ledger.get(override.TransactionID ?? transactionId)).toBeUndefined();
-      const status = await call({ RequestType: 'Status', TransactionID: transactionId });
-      expect(field(status, 'ResponseStatus')).toBe('-4');
-      expect(field(status, 'Message')).toBe('Транзакция не найдена');
-    });
+    ] as [string, Record<string, string>, string][])(
+      'Payment with %s answers %s, and Status still says -4',
+      async (_label, override, code) => {
+        const transactionId = freshId();
+        const answer = await call({
+          RequestType: 'Payment',
+          Service: '7',
+          Account: 'galek10',
+          Amount: '100.00',
+          Currency: 'KZT',
+          TransactionID: transactionId,
+          ...override,
+        });
+        expect(field(answer, 'ResponseStatus')).toBe(code);
+        expect(simulator.ledger.get(override.TransactionID ?? transactionId)).toBeUndefined();
+        const status = await call({ RequestType: 'Status', TransactionID: transactionId });
+        expect(field(status, 'ResponseStatus')).toBe('-4');
+        expect(field(status, 'Message')).toBe('Транзакция не найдена');
+      },
+    );
 
     it('field names are matched without regard to case, as ASP.NET binds them', async () => {
       const transactionId = freshId();
