@@ -369,7 +369,10 @@ export class VectrafinProvider implements PaymentProvider {
   }
 
   parseCallback(body: string | Uint8Array): CallbackNotice {
-    return parseCallbackBody(body);
+    const notice = parseCallbackBody(body);
+    return notice.message === null
+      ? notice
+      : { ...notice, message: scrub(notice.message, [this.#config.password]) };
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
-import { MockAgent } from 'undici';
+import { type Dispatcher, MockAgent } from 'undici';
 import { createVectrafinProvider, type VectrafinOptions, type VectrafinProvider } from '../index.js';
 
 /** Test helpers: spec samples as raw text, and a provider wired to an undici MockAgent. */
@@ -61,21 +61,35 @@ function headerRecord(headers: unknown): Record<string, string> {
   return record;
 }
 
+/** A MockAgent that records every request dispatched through it, answered or not. */
+class RecordingMockAgent extends MockAgent {
+  readonly #record: (options: Dispatcher.DispatchOptions) => void;
+
+  constructor(record: (options: Dispatcher.DispatchOptions) => void) {
+    super();
+    this.#record = record;
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    this.#record(options);
+    return super.dispatch(options, handler);
+  }
+}
+
 /** A provider whose every request goes to a MockAgent (never the global dispatcher). */
 export function mockVectrafin(options: Partial<VectrafinOptions> = {}): MockSetup {
-  const agent = new MockAgent();
-  agent.disableNetConnect();
-  const pool = agent.get(ORIGIN);
   const sent: Sent[] = [];
-  let closed = false;
-  const record = (opts: { path: string; body?: unknown; headers?: unknown }) => {
+  const agent = new RecordingMockAgent((opts) => {
     const body = typeof opts.body === 'string' ? opts.body : String(opts.body ?? '');
     const headers = headerRecord(opts.headers);
     const fields = headers['content-type']?.startsWith('application/x-www-form-urlencoded')
       ? [...new URLSearchParams(body).entries()]
       : [];
     sent.push({ path: opts.path, body, headers, fields });
-  };
+  });
+  agent.disableNetConnect();
+  const pool = agent.get(ORIGIN);
+  let closed = false;
   const provider = createVectrafinProvider({
     id: 'vf-test',
     baseUrl: ORIGIN,
@@ -94,8 +108,7 @@ export function mockVectrafin(options: Partial<VectrafinOptions> = {}): MockSetu
         const reply = typeof item === 'string' ? { body: item } : item;
         pool
           .intercept({ path: () => true, method: 'POST' })
-          .reply((opts) => {
-            record(opts);
+          .reply(() => {
             return {
               statusCode: reply.status ?? 200,
               data: reply.body,
@@ -108,15 +121,7 @@ export function mockVectrafin(options: Partial<VectrafinOptions> = {}): MockSetu
       }
     },
     replyWithError(error) {
-      pool
-        .intercept({
-          path: (path) => {
-            sent.push({ path, body: '', headers: {}, fields: [] });
-            return true;
-          },
-          method: 'POST',
-        })
-        .replyWithError(error);
+      pool.intercept({ path: () => true, method: 'POST' }).replyWithError(error);
     },
     async close() {
       if (closed) return;
