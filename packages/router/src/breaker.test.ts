@@ -1,0 +1,190 @@
+import {
+  ProviderUnavailableError,
+  REASON_CODES,
+  type Reason,
+  reasonKind,
+  ValidationError,
+} from '@tolem/core';
+import { describe, expect, it } from 'vitest';
+import { countsAsBreakerFailure, LocalFailure, ProviderBreakers } from './breaker.js';
+import { RouterEventBus, type RouterEvents } from './events.js';
+
+const options = {
+  volumeThreshold: 4,
+  errorThresholdPercentage: 50,
+  resetTimeout: 60_000,
+  rollingCountTimeout: 60_000,
+  rollingCountBuckets: 6,
+};
+
+function setup() {
+  const events = new RouterEventBus();
+  const seen: { calls: RouterEvents['provider.call'][]; states: RouterEvents['breaker.state'][] } = {
+    calls: [],
+    states: [],
+  };
+  events.on('provider.call', (event) => seen.calls.push(event));
+  events.on('breaker.state', (event) => seen.states.push(event));
+  const breakers = new ProviderBreakers(['vf-a', 'vf-b'], options, events);
+  return { breakers, seen };
+}
+
+const outcome = (state: 'unknown' | 'failed' | 'succeeded' | 'pending', reason: Reason | null) => ({
+  state,
+  reason,
+});
+
+describe('countsAsBreakerFailure', () => {
+  it('counts transport, request-level and integrity faults, never a decline, a success, pending or "not found"', () => {
+    for (const reason of REASON_CODES) {
+      const kind = reasonKind(reason);
+      const expected = kind !== 'decline' && reason !== 'not_found' && reason !== 'aborted';
+      expect(countsAsBreakerFailure(outcome('unknown', reason)), reason).toBe(expected);
+      expect(countsAsBreakerFailure(outcome('failed', reason)), reason).toBe(false);
+    }
+    expect(countsAsBreakerFailure(outcome('succeeded', null))).toBe(false);
+    expect(countsAsBreakerFailure(outcome('pending', null))).toBe(false);
+  });
+});
+
+describe('ProviderBreakers', () => {
+  it('opens after transport faults past the volume threshold, then refuses without calling', async () => {
+    const { breakers, seen } = setup();
+    let sent = 0;
+    const timeout = async () => {
+      sent += 1;
+      return outcome('unknown', 'timeout');
+    };
+    for (let i = 0; i < 4; i++) {
+      expect(await breakers.run('vf-a', 'checkAccount', timeout, (value) => value)).toEqual(
+        outcome('unknown', 'timeout'),
+      );
+    }
+    expect(breakers.state('vf-a')).toBe('open');
+    expect(breakers.admits('vf-a')).toBe(false);
+    expect(breakers.admits('vf-b')).toBe(true);
+    await expect(breakers.run('vf-a', 'pay', timeout, (value) => value)).rejects.toSatisfy((error) =>
+      ProviderUnavailableError.is(error),
+    );
+    expect(sent).toBe(4);
+    expect(seen.states).toEqual([{ provider: 'vf-a', state: 'open', previous: 'closed' }]);
+    expect(seen.calls.at(-1)).toMatchObject({ provider: 'vf-a', operation: 'pay', rejected: true });
+    expect(seen.calls.filter((call) => !call.rejected)).toHaveLength(4);
+    breakers.shutdown();
+  });
+
+  it('stays closed through any number of declines and missing accounts', async () => {
+    const { breakers, seen } = setup();
+    for (let i = 0; i < 20; i++) {
+      await breakers.run(
+        'vf-a',
+        'pay',
+        async () => outcome('failed', 'account_not_found'),
+        (value) => value,
+      );
+      await breakers.run(
+        'vf-a',
+        'getStatus',
+        async () => outcome('unknown', 'not_found'),
+        (value) => value,
+      );
+    }
+    expect(breakers.state('vf-a')).toBe('closed');
+    expect(seen.states).toEqual([]);
+    breakers.shutdown();
+  });
+
+  it('ignores errors thrown before sending and journal failures, and rethrows them unwrapped', async () => {
+    const { breakers, seen } = setup();
+    const local = new Error('disk full');
+    for (let i = 0; i < 10; i++) {
+      await expect(
+        breakers.run(
+          'vf-a',
+          'pay',
+          async () => {
+            throw new ValidationError('account', 'bad');
+          },
+          () => null,
+        ),
+      ).rejects.toSatisfy((error) => ValidationError.is(error));
+      await expect(
+        breakers.run(
+          'vf-a',
+          'pay',
+          async () => {
+            throw new LocalFailure(local);
+          },
+          () => null,
+        ),
+      ).rejects.toBe(local);
+    }
+    expect(breakers.state('vf-a')).toBe('closed');
+    expect(seen.calls).toEqual([]);
+    breakers.shutdown();
+  });
+
+  it('counts an unexpected exception from the provider as a failure', async () => {
+    const { breakers } = setup();
+    for (let i = 0; i < 4; i++) {
+      await expect(
+        breakers.run(
+          'vf-b',
+          'getStatus',
+          async () => {
+            throw new TypeError('boom');
+          },
+          () => null,
+        ),
+      ).rejects.toThrow('boom');
+    }
+    expect(breakers.state('vf-b')).toBe('open');
+    breakers.shutdown();
+  });
+
+  it('half-opens after the reset timeout, lets exactly one probe through and closes on its success', async () => {
+    const events = new RouterEventBus();
+    const states: string[] = [];
+    events.on('breaker.state', (event) => states.push(`${event.previous}->${event.state}`));
+    const breakers = new ProviderBreakers(
+      ['vf-a'],
+      { ...options, volumeThreshold: 1, resetTimeout: 30 },
+      events,
+    );
+    await breakers.run(
+      'vf-a',
+      'pay',
+      async () => outcome('unknown', 'connection_lost'),
+      (value) => value,
+    );
+    expect(breakers.state('vf-a')).toBe('open');
+    await expect.poll(() => breakers.state('vf-a'), { timeout: 5_000 }).toBe('half_open');
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const probe = breakers.run(
+      'vf-a',
+      'checkAccount',
+      async () => {
+        await gate;
+        return outcome('succeeded', null);
+      },
+      (value) => value,
+    );
+    expect(breakers.admits('vf-a')).toBe(false);
+    await expect(
+      breakers.run(
+        'vf-a',
+        'checkAccount',
+        async () => outcome('succeeded', null),
+        (value) => value,
+      ),
+    ).rejects.toSatisfy((error) => ProviderUnavailableError.is(error));
+    release();
+    await probe;
+    expect(breakers.state('vf-a')).toBe('closed');
+    expect(states).toEqual(['closed->open', 'open->half_open', 'half_open->closed']);
+    breakers.shutdown();
+  });
+});

@@ -1,0 +1,415 @@
+import { ProviderUnavailableError, Secret, ValidationError } from '@tolem/core';
+import { describe, expect, it } from 'vitest';
+import { FakeProvider } from '../../test/fake-provider.js';
+import { harness, order } from '../../test/harness.js';
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('pay: the happy path', () => {
+  it('journals the attempt and its transaction id before the request leaves', async () => {
+    const seenAtSend: unknown[] = [];
+    let h!: ReturnType<typeof harness>;
+    const a = new FakeProvider('vf-a', {
+      payRaw: async (request) => {
+        const record = await h.journal.findByTransaction('vf-a', request.transactionId);
+        seenAtSend.push(record && { state: record.state, sends: record.attempts[0]?.sends });
+        return {
+          state: 'succeeded',
+          final: true,
+          reason: null,
+          providerStatus: '10',
+          message: 'ok',
+          transactionId: request.transactionId,
+          providerRequestId: '638405063993273260',
+          amount: request.amount,
+          currency: request.currency,
+          account: request.account,
+          amountOnClient: null,
+          exchangeRate: null,
+          serviceCurrency: null,
+        };
+      },
+    });
+    h = harness({ a });
+    const view = await h.router.pay(order('order-1'));
+    expect(seenAtSend).toEqual([{ state: 'unknown', sends: 1 }]);
+    expect(view).toMatchObject({
+      paymentId: 'order-1',
+      state: 'succeeded',
+      final: true,
+      reason: null,
+      amount: '100.00',
+      provider: 'vf-a',
+      attempts: [{ no: 1, provider: 'vf-a', serviceId: '7', state: 'succeeded', sends: 1 }],
+    });
+    expect(view.transactionId).toMatch(/^[1-9]\d{0,14}$/);
+    expect(view.attempts[0]?.providerRequestId).toBe('638405063993273260');
+    expect(await h.router.getPayment('order-1')).toMatchObject({
+      state: 'succeeded',
+      transactionId: view.transactionId,
+    });
+    expect(h.of('payment.final')).toEqual([
+      expect.objectContaining({
+        paymentId: 'order-1',
+        service: 'steam',
+        provider: 'vf-a',
+        state: 'succeeded',
+      }),
+    ]);
+    expect(h.of('provider.call')).toEqual([
+      expect.objectContaining({ provider: 'vf-a', operation: 'pay', state: 'succeeded', rejected: false }),
+    ]);
+  });
+
+  it('sends the payment with the journaled fields and normalised amount', async () => {
+    const h = harness();
+    await h.router.pay(order('order-2', { amount: '250.5' }));
+    const request = h.a.calledWith('pay')[0]?.request as Record<string, unknown>;
+    expect(request).toMatchObject({ serviceId: '7', account: 'galek10', amount: '250.50', currency: 'KZT' });
+    expect(request.requestedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe('pay: idempotent on the payment id', () => {
+  it('returns the existing payment for a repeat with the same fields, sending nothing again', async () => {
+    const h = harness();
+    const first = await h.router.pay(order('order-3'));
+    const again = await h.router.pay(order('order-3', { amount: '100.00' }));
+    expect(again.transactionId).toBe(first.transactionId);
+    expect(again.state).toBe('succeeded');
+    expect(h.a.calledWith('pay')).toHaveLength(1);
+  });
+
+  it('refuses the same id with other fields, naming paymentId and the differing field', async () => {
+    const h = harness();
+    await h.router.pay(order('order-4'));
+    const error = await rejection(h.router.pay(order('order-4', { amount: '101' })));
+    expect(ValidationError.is(error) && error.field).toBe('paymentId');
+    expect((error as Error).message).toContain('amount');
+    expect(h.a.calledWith('pay')).toHaveLength(1);
+  });
+
+  it('turns concurrent duplicate calls into one provider transaction', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const a = new FakeProvider('vf-a', {
+      pay: async () => {
+        await gate;
+        return { state: 'succeeded' };
+      },
+    });
+    const h = harness({ a });
+    const calls = Array.from({ length: 10 }, () => h.router.pay(order('order-5')));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    const views = await Promise.all(calls);
+    expect(h.a.calledWith('pay')).toHaveLength(1);
+    expect(new Set(views.map((view) => view.transactionId)).size).toBe(1);
+    expect(views.every((view) => view.state === 'succeeded')).toBe(true);
+  });
+});
+
+describe('pay: bad input is refused before anything is journaled or sent', () => {
+  it.each([
+    ['amount', { amount: '1.234' }],
+    ['amount', { amount: 100 }],
+    ['amount', { amount: '-5' }],
+    ['currency', { currency: 'XXX' }],
+    ['service', { service: 'fortnite' }],
+    ['paymentId', { paymentId: 'has space' }],
+    ['paymentId', { paymentId: '' }],
+    ['account', { account: 'x'.repeat(201) }],
+    ['account', { account: undefined }],
+    ['services', { services: [{ serviceId: '13', amount: '60.00' }] }],
+    ['services.0.amount', { services: [{ serviceId: '13', amount: '1.001' }] }],
+    ['sendType', { sendType: 'email' }],
+  ])('%s', async (field, override) => {
+    const h = harness();
+    const error = await rejection(h.router.pay({ ...order('order-bad'), ...override } as never));
+    expect(ValidationError.is(error), String(error)).toBe(true);
+    expect((error as ValidationError).field).toBe(field);
+    expect(h.a.calls).toEqual([]);
+    expect(await h.journal.list()).toEqual([]);
+  });
+
+  it('refuses a currency no provider of the route takes', async () => {
+    const h = harness({
+      routes: { steam: [{ provider: 'vf-a', serviceId: '7', currency: 'KZT' }] },
+    });
+    const error = await rejection(h.router.pay(order('order-usd', { currency: 'USD' })));
+    expect((error as ValidationError).field).toBe('currency');
+  });
+
+  it('throws the abort reason and journals nothing when the signal is already aborted', async () => {
+    const h = harness();
+    const controller = new AbortController();
+    controller.abort(new Error('customer left'));
+    await expect(h.router.pay(order('order-abort'), { signal: controller.signal })).rejects.toThrow(
+      'customer left',
+    );
+    expect(await h.router.getPayment('order-abort')).toBeNull();
+  });
+});
+
+describe('pay: safe failover (design §4.3)', () => {
+  it('after a final decline the policy lists, the next provider takes it', async () => {
+    const a = new FakeProvider('vf-a', { pay: () => ({ state: 'failed', reason: 'provider_technical' }) });
+    const h = harness({ a });
+    const view = await h.router.pay(order('order-6'));
+    expect(view).toMatchObject({ state: 'succeeded', provider: 'vf-b' });
+    expect(view.attempts.map((attempt) => [attempt.provider, attempt.state, attempt.reason])).toEqual([
+      ['vf-a', 'failed', 'provider_technical'],
+      ['vf-b', 'succeeded', null],
+    ]);
+    expect(h.b.calledWith('pay')[0]?.request).toMatchObject({ serviceId: '70' });
+    expect(h.of('failover')).toEqual([
+      {
+        service: 'steam',
+        operation: 'pay',
+        from: 'vf-a',
+        to: 'vf-b',
+        reason: 'provider_technical',
+        paymentId: 'order-6',
+      },
+    ]);
+  });
+
+  it('after a decline the policy does not list, the payment fails and nothing goes to the next provider', async () => {
+    const a = new FakeProvider('vf-a', { pay: () => ({ state: 'failed', reason: 'account_not_found' }) });
+    const h = harness({ a });
+    const view = await h.router.pay(order('order-7'));
+    expect(view).toMatchObject({
+      state: 'failed',
+      final: true,
+      reason: 'account_not_found',
+      provider: 'vf-a',
+    });
+    expect(h.b.calls).toEqual([]);
+    expect(h.of('failover')).toEqual([]);
+  });
+
+  it('with a custom policy, fails over on exactly the reasons given', async () => {
+    const a = new FakeProvider('vf-a', { pay: () => ({ state: 'failed', reason: 'account_not_found' }) });
+    const h = harness({ a, failover: { onReasons: ['account_not_found'] } });
+    expect((await h.router.pay(order('order-8'))).provider).toBe('vf-b');
+  });
+
+  it('the last provider’s listed decline fails the payment with that reason', async () => {
+    const a = new FakeProvider('vf-a', { pay: () => ({ state: 'failed', reason: 'provider_technical' }) });
+    const b = new FakeProvider('vf-b', { pay: () => ({ state: 'failed', reason: 'operator_error' }) });
+    const h = harness({ a, b });
+    const view = await h.router.pay(order('order-9'));
+    expect(view).toMatchObject({ state: 'failed', reason: 'operator_error', provider: 'vf-b' });
+    expect(view.attempts).toHaveLength(2);
+  });
+
+  it.each([
+    ['timeout', { state: 'unknown', reason: 'timeout' }],
+    ['connection_lost', { state: 'unknown', reason: 'connection_lost' }],
+    ['a request-level error', { state: 'unknown', reason: 'provider_storage_error' }],
+    ['pending', { state: 'pending' }],
+  ] as const)(
+    'never fails over after %s: the payment stays open at the first provider',
+    async (_name, answer) => {
+      const a = new FakeProvider('vf-a', { pay: () => answer });
+      const h = harness({ a });
+      const view = await h.router.pay(order('order-10'));
+      expect(view).toMatchObject({ state: answer.state, final: false, provider: 'vf-a' });
+      expect(view.attempts).toHaveLength(1);
+      expect(h.b.calls).toEqual([]);
+      const record = await h.journal.get('order-10');
+      expect(record?.nextCheckAt).toBe(new Date(h.clock.now().getTime() + 1_000).toISOString());
+    },
+  );
+
+  it('after a refused connection (nothing sent) the next provider takes it', async () => {
+    const a = new FakeProvider('vf-a', { pay: () => ({ state: 'unknown', reason: 'connection_refused' }) });
+    const h = harness({ a });
+    const view = await h.router.pay(order('order-11'));
+    expect(view).toMatchObject({ state: 'succeeded', provider: 'vf-b' });
+    expect(view.attempts[0]).toMatchObject({
+      provider: 'vf-a',
+      state: 'unknown',
+      reason: 'connection_refused',
+      sends: 1,
+    });
+    expect(h.of('failover')[0]).toMatchObject({ from: 'vf-a', to: 'vf-b', reason: 'connection_refused' });
+  });
+
+  it('a refused connection at the only provider fails the payment: nothing was sent anywhere', async () => {
+    const a = new FakeProvider('vf-a', { pay: () => ({ state: 'unknown', reason: 'connection_refused' }) });
+    const h = harness({ a });
+    const view = await h.router.pay(order('order-12', { service: 'solo' }));
+    expect(view).toMatchObject({ state: 'failed', final: true, reason: 'connection_refused' });
+  });
+
+  it('with A’s breaker open, a new payment goes to B and nothing is sent to A', async () => {
+    const a = new FakeProvider('vf-a', { checkAccount: () => ({ state: 'unknown', reason: 'timeout' }) });
+    const h = harness({ a, breaker: { volumeThreshold: 2, resetTimeout: 600_000 } });
+    for (let i = 0; i < 3; i++)
+      await h.router.checkAccount({ service: 'steam', account: 'x', amount: '1', currency: 'KZT' });
+    expect(h.router.breakerState('vf-a')).toBe('open');
+    const view = await h.router.pay(order('order-13'));
+    expect(view).toMatchObject({ state: 'succeeded', provider: 'vf-b' });
+    expect(view.attempts.map((attempt) => attempt.provider)).toEqual(['vf-b']);
+    expect(h.a.calledWith('pay')).toEqual([]);
+    expect(h.of('failover').filter((event) => event.operation === 'pay')).toEqual([
+      {
+        service: 'steam',
+        operation: 'pay',
+        from: 'vf-a',
+        to: 'vf-b',
+        reason: 'breaker_open',
+        paymentId: 'order-13',
+      },
+    ]);
+  });
+
+  it('with every breaker of the route open, throws ProviderUnavailableError and journals nothing', async () => {
+    const a = new FakeProvider('vf-a', { checkAccount: () => ({ state: 'unknown', reason: 'timeout' }) });
+    const h = harness({ a, breaker: { volumeThreshold: 1, resetTimeout: 600_000 } });
+    await h.router.checkAccount({ service: 'solo', account: 'x', amount: '1', currency: 'KZT' });
+    expect(h.router.breakerState('vf-a')).toBe('open');
+    const error = await rejection(h.router.pay(order('order-14', { service: 'solo' })));
+    expect(ProviderUnavailableError.is(error)).toBe(true);
+    expect(await h.router.getPayment('order-14')).toBeNull();
+    expect(h.a.calledWith('pay')).toEqual([]);
+  });
+
+  it('a provider that throws before sending (nothing sent) passes the payment on to the next one', async () => {
+    const a = new FakeProvider('vf-a', {
+      payRaw: async () => {
+        throw new ProviderUnavailableError('pool closed', { providerId: 'vf-a' });
+      },
+    });
+    const h = harness({ a });
+    const view = await h.router.pay(order('order-15'));
+    expect(view).toMatchObject({ state: 'succeeded', provider: 'vf-b' });
+    expect(view.attempts[0]).toMatchObject({ state: 'failed', reason: 'connection_refused', final: true });
+    expect(view.attempts[0]?.message).toContain('not sent');
+  });
+
+  it('a provider-side validation error at the only provider is thrown, and the payment is closed as failed', async () => {
+    const a = new FakeProvider('vf-a', {
+      payRaw: async () => {
+        throw new ValidationError('account', 'does not match the service pattern');
+      },
+    });
+    const h = harness({ a });
+    const error = await rejection(h.router.pay(order('order-16', { service: 'solo' })));
+    expect(ValidationError.is(error) && error.field).toBe('account');
+    const stored = await h.router.getPayment('order-16');
+    expect(stored).toMatchObject({ state: 'failed', final: true });
+    expect(stored?.attempts[0]?.message).toBe('not sent: TOLEM_VALIDATION account');
+    // The caller may retry the id: the same failed payment, nothing sent.
+    expect(await h.router.pay(order('order-16', { service: 'solo' }))).toMatchObject({ state: 'failed' });
+  });
+
+  it('an unexpected exception from the provider leaves the outcome unknown: no failover, no failure', async () => {
+    const a = new FakeProvider('vf-a', {
+      payRaw: async () => {
+        throw new TypeError('socket exploded after writing');
+      },
+    });
+    const h = harness({ a });
+    const view = await h.router.pay(order('order-17'));
+    expect(view).toMatchObject({
+      state: 'unknown',
+      final: false,
+      reason: 'request_failed',
+      provider: 'vf-a',
+    });
+    expect(h.b.calls).toEqual([]);
+  });
+});
+
+describe('pay: voucher codes stay with the caller', () => {
+  it('returns the code from pay() only: not in the journal, getPayment, events or JSON', async () => {
+    const code = 'VOUCHER-SECRET-4242';
+    const a = new FakeProvider('vf-a', {
+      payRaw: async (request) => ({
+        state: 'succeeded',
+        final: true,
+        reason: null,
+        providerStatus: '10',
+        message: null,
+        transactionId: request.transactionId,
+        providerRequestId: '1',
+        amount: request.amount,
+        currency: request.currency,
+        account: request.account,
+        amountOnClient: null,
+        exchangeRate: null,
+        serviceCurrency: null,
+        voucherCode: new Secret(code),
+      }),
+    });
+    const h = harness({ a });
+    const view = await h.router.pay(order('order-18', { sendType: 'api' }));
+    expect(view.voucherCode?.reveal()).toBe(code);
+    expect(JSON.stringify(view)).not.toContain(code);
+    expect(JSON.stringify(await h.journal.get('order-18'))).not.toContain(code);
+    expect((await h.router.getPayment('order-18'))?.voucherCode).toBeUndefined();
+    expect(JSON.stringify(h.events)).not.toContain(code);
+  });
+});
+
+describe('pay: events', () => {
+  it('carry no account, amount or transaction id', async () => {
+    const a = new FakeProvider('vf-a', { pay: () => ({ state: 'failed', reason: 'provider_technical' }) });
+    const h = harness({ a });
+    const view = await h.router.pay(order('order-19', { account: 'acct-zz-9911', amount: '4321.99' }));
+    const text = JSON.stringify(h.events);
+    expect(h.events.length).toBeGreaterThan(3);
+    expect(text).not.toContain('acct-zz-9911');
+    expect(text).not.toContain('4321');
+    for (const attempt of view.attempts) expect(text).not.toContain(attempt.transactionId);
+  });
+
+  it('emit payment.final once, and payment.updated for each state change', async () => {
+    const h = harness();
+    await h.router.pay(order('order-20'));
+    await h.router.pay(order('order-20'));
+    expect(h.of('payment.final')).toHaveLength(1);
+    expect(h.of('payment.updated').map((event) => [event.previousState, event.state])).toEqual([
+      ['unknown', 'succeeded'],
+    ]);
+  });
+});
+
+describe('waitForFinal', () => {
+  it('on timeout returns the current non-final view and never marks the payment failed', async () => {
+    const a = new FakeProvider('vf-a', { pay: () => ({ state: 'pending' }) });
+    const h = harness({ a, finalizer: { pollIntervalMs: 10 } });
+    await h.router.pay(order('order-21'));
+    const view = await h.router.waitForFinal('order-21', { timeoutMs: 50 });
+    expect(view).toMatchObject({ state: 'pending', final: false });
+    expect((await h.journal.get('order-21'))?.state).toBe('pending');
+  });
+
+  it('wakes as soon as the payment turns final in this process', async () => {
+    const a = new FakeProvider('vf-a', { pay: () => ({ state: 'pending' }) });
+    const h = harness({ a, finalizer: { pollIntervalMs: 60_000 } });
+    const view = await h.router.pay(order('order-22'));
+    const waiting = h.router.waitForFinal('order-22', { timeoutMs: 20_000 });
+    h.a.settleLedger(view.transactionId ?? '', { state: 'succeeded', providerStatus: '10' });
+    h.clock.advance(5_000);
+    expect(await h.router.finalizeDue()).toBe(1);
+    expect(await waiting).toMatchObject({ state: 'succeeded', final: true });
+  });
+
+  it('throws ValidationError for an unknown payment id', async () => {
+    const h = harness();
+    const error = await rejection(h.router.waitForFinal('nope', { timeoutMs: 10 }));
+    expect(ValidationError.is(error) && error.field).toBe('paymentId');
+  });
+});

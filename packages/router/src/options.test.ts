@@ -1,0 +1,106 @@
+import { ConfigError, createMemoryJournal } from '@tolem/core';
+import { describe, expect, it } from 'vitest';
+import { FakeProvider } from '../test/fake-provider.js';
+import { type RouterOptions, resolveOptions } from './options.js';
+
+function base(): RouterOptions {
+  return {
+    providers: [new FakeProvider('vf-a'), new FakeProvider('vf-b')],
+    routes: {
+      steam: [
+        { provider: 'vf-a', serviceId: '7' },
+        { provider: 'vf-b', serviceId: '7' },
+      ],
+    },
+    journal: createMemoryJournal(),
+  };
+}
+
+function configError(options: unknown): ConfigError {
+  try {
+    resolveOptions(options as RouterOptions);
+  } catch (error) {
+    if (ConfigError.is(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('router options', () => {
+  it('fills every default', () => {
+    const resolved = resolveOptions(base());
+    expect(resolved.breaker).toEqual({
+      volumeThreshold: 5,
+      errorThresholdPercentage: 50,
+      resetTimeout: 30_000,
+      rollingCountTimeout: 60_000,
+      rollingCountBuckets: 6,
+    });
+    expect(resolved.failover.onReasons).toEqual([
+      'provider_technical',
+      'operator_error',
+      'operator_forbidden',
+    ]);
+    expect(resolved.finalizer).toMatchObject({ firstDelayMs: 10_000, growth: 2, batchSize: 15 });
+    expect(resolved.instanceId).toMatch(/:\d+:/);
+    expect(resolved.closeResources).toBe(true);
+  });
+
+  it.each([
+    [
+      'a route naming an unknown provider',
+      { routes: { steam: [{ provider: 'vf-x', serviceId: '7' }] } },
+      'routes.steam.0.provider',
+    ],
+    ['an empty route', { routes: { steam: [] } }, 'routes.steam'],
+    [
+      'a route listing a provider twice',
+      {
+        routes: {
+          steam: [
+            { provider: 'vf-a', serviceId: '7' },
+            { provider: 'vf-a', serviceId: '8' },
+          ],
+        },
+      },
+      'routes.steam.1.provider',
+    ],
+    [
+      'a target without service id',
+      { routes: { steam: [{ provider: 'vf-a' }] } },
+      'routes.steam.0.serviceId',
+    ],
+    [
+      'an unknown route currency',
+      { routes: { steam: [{ provider: 'vf-a', serviceId: '7', currency: 'XXX' }] } },
+      'routes.steam.0.currency',
+    ],
+    ['no providers', { providers: [] }, 'providers'],
+    ['something that is not a provider', { providers: [{ id: 'x' }] }, 'providers.0'],
+    ['a missing journal', { journal: undefined }, 'journal'],
+    ['a failover reason that is not final', { failover: { onReasons: ['timeout'] } }, 'failover.onReasons.0'],
+    ['an unknown failover reason', { failover: { onReasons: ['route_gone'] } }, 'failover.onReasons.0'],
+    ['a negative first delay', { finalizer: { firstDelayMs: -1 } }, 'finalizer.firstDelayMs'],
+    [
+      'a cap below the first delay',
+      { finalizer: { firstDelayMs: 5_000, maxDelayMs: 1_000 } },
+      'finalizer.maxDelayMs',
+    ],
+    ['jitter above 1', { finalizer: { jitter: 2 } }, 'finalizer.jitter'],
+    ['an unknown finalizer option', { finalizer: { firstDelay: 5 } }, 'finalizer'],
+    ['an unknown breaker option', { breaker: { timeout: 5 } }, 'breaker'],
+  ])('refuses %s, naming the option', (_name, override, option) => {
+    const error = configError({ ...base(), ...override });
+    expect(error.option).toBe(option);
+  });
+
+  it('refuses duplicate provider ids', () => {
+    const error = configError({ ...base(), providers: [new FakeProvider('vf-a'), new FakeProvider('vf-a')] });
+    expect(error.option).toBe('providers.1.id');
+    expect(error.message).toContain('duplicate');
+  });
+
+  it('refuses a non-object', () => {
+    expect(configError(null).option).toBe('options');
+  });
+});
