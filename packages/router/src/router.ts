@@ -107,7 +107,7 @@ class TolemRouter implements Router {
     if (failed?.status === 'rejected') throw failed.reason;
   }
 
-  checkAccount(request: CheckRequest, options: CallOptions = {}): Promise<RoutedAccountCheck> {
+  async checkAccount(request: CheckRequest, options: CallOptions = {}): Promise<RoutedAccountCheck> {
     const input = parseInput(checkSchema, request);
     return this.#track(
       fallThrough(
@@ -129,7 +129,7 @@ class TolemRouter implements Router {
     );
   }
 
-  quote(request: CheckRequest, options: CallOptions = {}): Promise<RoutedQuote> {
+  async quote(request: CheckRequest, options: CallOptions = {}): Promise<RoutedQuote> {
     const input = parseInput(checkSchema, request);
     return this.#track(
       fallThrough(
@@ -154,7 +154,7 @@ class TolemRouter implements Router {
     );
   }
 
-  pay(request: PayRequest, options: CallOptions = {}): Promise<PaymentView> {
+  async pay(request: PayRequest, options: CallOptions = {}): Promise<PaymentView> {
     this.#assertRunning();
     return this.#track(pay(this.#ctx, request, options.signal ? { signal: options.signal } : {}));
   }
@@ -219,7 +219,7 @@ class TolemRouter implements Router {
     return this.#ctx.breakers.state(providerId);
   }
 
-  finalizeDue(): Promise<number> {
+  async finalizeDue(): Promise<number> {
     this.#assertRunning();
     return this.#track(this.#finalizer.runOnce());
   }
