@@ -45,6 +45,17 @@ describe('acme specifics', () => {
     expect(result).toMatchObject({ state: 'unknown', final: false, reason: 'auth_failed' });
   });
 
+  it('an answer echoing another amount is a conflict, not a success', async () => {
+    const acme = createAcmeProvider({ id: 'acme-kzt', baseUrl: server.url, apiKey: server.apiKey });
+    const result = await acme.pay({ ...payment('echo-wrong'), transactionId: String(nextTransactionId++) });
+    expect(result).toMatchObject({
+      state: 'unknown',
+      final: false,
+      reason: 'conflict',
+      providerStatus: 'OK',
+    });
+  });
+
   it('a refused connection says nothing was sent', async () => {
     const closed = await startAcmeServer();
     const url = closed.url;

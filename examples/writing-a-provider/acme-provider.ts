@@ -23,6 +23,7 @@ import {
   outcome,
   type PaymentProvider,
   type PaymentResult,
+  parseDecimal,
   parseInput,
   providerModule,
   type Reason,
@@ -155,10 +156,24 @@ export function createAcmeProvider(options: AcmeOptions): PaymentProvider {
     };
   }
 
+  /** An echoed amount that differs from the request means the answer is not about our payment. */
+  function echoConflicts(echoed: unknown, requested: string | null): boolean {
+    if (typeof echoed !== 'string' || requested === null) return false;
+    try {
+      return !parseDecimal(echoed, 'amount', { allowZero: true }).equals(parseDecimal(requested, 'amount'));
+    } catch {
+      return true;
+    }
+  }
+
   function paymentResult(transactionId: string, requested: string | null, answer: Answer): PaymentResult {
     const body = answer.ok ? answer.body : {};
+    let result = answer.ok ? mapStatus(body.code, body.message) : answer.outcome;
+    if (echoConflicts(body.amount, requested)) {
+      result = outcome('unknown', 'conflict', result.providerStatus, `echoed amount ${String(body.amount)}`);
+    }
     return {
-      ...(answer.ok ? mapStatus(body.code, body.message) : answer.outcome),
+      ...result,
       transactionId,
       providerRequestId: typeof body.ref === 'string' ? body.ref : null,
       amount: typeof body.amount === 'string' ? body.amount : requested,

@@ -48,7 +48,8 @@ export async function startAcmeServer(apiKey = 'acme-live-key-0f3c9'): Promise<A
       const previous = payments.get(body.txn);
       if (previous) return answer(res, 200, previous);
       const code = body.account === 'missing' ? 'NO_ACCOUNT' : body.account === 'slow' ? 'PENDING' : 'OK';
-      const raw = `{"code":"${code}","message":"done","ref":"${nextRef++}","amount":"${body.amount}","currency":"${body.currency}"}`;
+      const echoed = body.account === 'echo-wrong' ? '1.00' : body.amount;
+      const raw = `{"code":"${code}","message":"done","ref":"${nextRef++}","amount":"${echoed}","currency":"${body.currency}"}`;
       payments.set(body.txn, raw);
       return answer(res, 200, raw);
     }
