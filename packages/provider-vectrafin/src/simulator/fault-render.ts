@@ -38,7 +38,12 @@ export function render(reply: Reply, fault: Fault | null): Outgoing {
     case 'status-as-string':
       return respond(reply.httpStatus, JSON_TYPE, writeJson(withStatus(reply.json, (code) => code.text)));
     case 'status':
-      return respond(reply.httpStatus, JSON_TYPE, writeJson(overrideStatus(reply.json, fault.code)));
+      // Unprocessed requests already carry the code (see the server); processed ones get it written over.
+      return respond(
+        reply.httpStatus,
+        JSON_TYPE,
+        writeJson(fault.process ? overrideStatus(reply.json, fault.code) : reply.json),
+      );
     default:
       return respond(reply.httpStatus, JSON_TYPE, writeJson(reply.json));
   }
@@ -54,9 +59,13 @@ function withStatus(json: JsonValue, rewrite: (code: JsonNumber) => JsonValue): 
   return { ...json, ResponseStatus: rewrite(json.ResponseStatus) };
 }
 
-/** The real answer with another ResponseStatus and its message (added where the answer had none). */
+/**
+ * The real answer with another ResponseStatus and its message (added where the answer had none);
+ * a registry answer becomes an error with that message.
+ */
 function overrideStatus(json: JsonValue, code: number): JsonValue {
   if (!isObject(json)) return json;
+  if (typeof json.status === 'string') return { status: 'error', details: { message: statusMessage(code) } };
   return { ...json, ResponseStatus: int(code), Message: statusMessage(code) };
 }
 

@@ -22,7 +22,10 @@ export type RequestType = (typeof REQUEST_TYPES)[number];
  * every kind except `drop-before` (never processed) and `status` (answers instead of processing).
  */
 export type Fault =
-  /** Answer after `ms` (past 60 s if you like). Processed first unless `process` is false. */
+  /**
+   * Answer after `ms` (past 60 s if you like). Processed before the wait, or with `process: false`
+   * after it, and then only if the agent is still connected.
+   */
   | { kind: 'delay'; ms: number; process?: boolean }
   /** Close the connection before doing anything: nothing is recorded. */
   | { kind: 'drop-before' }
@@ -132,7 +135,8 @@ interface ActiveRule {
 /** Whether a fault lets the request be carried out. */
 export function processes(fault: Fault): boolean {
   if (fault.kind === 'drop-before') return false;
-  if (fault.kind === 'drop-after' || fault.kind === 'status-as-string') return true;
+  // A delay with process: false still processes, only after the wait (and only if the agent waited).
+  if (fault.kind === 'drop-after' || fault.kind === 'status-as-string' || fault.kind === 'delay') return true;
   if (fault.kind === 'status') return fault.process ?? false;
   return fault.process ?? true;
 }
