@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type InstrumentedScrape, instrumentedScrape, PASSWORDS } from './instrumented-scrape.js';
 import { FAMILIES, HISTOGRAMS, PREFIX } from './metric-catalogue.js';
@@ -98,7 +99,7 @@ describe('a real scrape of an instrumented router after a shift against the simu
     const exprs = [...dashboard.matchAll(/"(?:expr|definition)": "((?:[^"\\]|\\.)*)"/g)].map(
       (match) => JSON.parse(`"${match[1]}"`) as string,
     );
-    const rules = readRules(new URL('../alerts/tolem.rules.yml', import.meta.url).pathname);
+    const rules = readRules(fileURLToPath(new URL('../alerts/tolem.rules.yml', import.meta.url)));
     exprs.push(...rules.map((rule) => rule.expr));
     const referenced = new Set(exprs.flatMap((expr) => metricNames(expr, PREFIX)));
     expect(referenced.size).toBeGreaterThan(10);
