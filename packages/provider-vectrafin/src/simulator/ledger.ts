@@ -254,9 +254,7 @@ export class Ledger {
     record.debited = true;
     this.#open.add(record);
     this.#advance(record, now.getTime());
-    for (const step of timeline.slice(record.applied)) {
-      this.#deps.timers.after(step.at - this.#deps.clock.now().getTime(), () => this.refresh());
-    }
+    this.#arm(record);
     return record;
   }
 
@@ -382,6 +380,19 @@ export class Ledger {
       record.history.push({ status: step.code, at: new Date(step.at) });
       if (FINAL_CODES.has(step.code)) this.#finish(record, new Date(step.at));
     }
+  }
+
+  /**
+   * Keeps one timer per open payment, set for its next step, so it turns final (and calls back) on
+   * its own. A timer that fires before the clock reaches the step simply re-arms.
+   */
+  #arm(record: PaymentRecord): void {
+    const next = record.timeline[record.applied];
+    if (!next) return;
+    this.#deps.timers.after(next.at - this.#deps.clock.now().getTime(), () => {
+      this.#advance(record, this.#deps.clock.now().getTime());
+      this.#arm(record);
+    });
   }
 
   #finish(record: PaymentRecord, at: Date): void {

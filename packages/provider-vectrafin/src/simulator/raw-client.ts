@@ -20,11 +20,13 @@ export interface RawClient {
   form(fields: Record<string, string>, options?: { timeoutMs?: number }): Promise<RawResponse>;
   /** POSTs `text` as JSON to `path` (e.g. "/home/postpayments"). */
   json(path: string, text: string, options?: { timeoutMs?: number }): Promise<RawResponse>;
+  /** Closes the pool; safe to call twice. */
   close(): Promise<void>;
 }
 
 export function createRawClient(baseUrl: string): RawClient {
   const agent = new Agent({ connections: 16 });
+  let closing: Promise<void> | undefined;
   const post = async (path: string, contentType: string, body: string, timeoutMs = 30_000) => {
     const response = await request(new URL(path, baseUrl), {
       method: 'POST',
@@ -52,6 +54,9 @@ export function createRawClient(baseUrl: string): RawClient {
         options?.timeoutMs,
       ),
     json: (path, text, options) => post(path, 'application/json', text, options?.timeoutMs),
-    close: () => agent.close(),
+    close: () => {
+      closing ??= agent.close();
+      return closing;
+    },
   };
 }
