@@ -145,6 +145,7 @@ export class VectrafinTransport {
             statusCode,
           );
 
+    if (bytes.length === 0) return problem('empty_response', 'the answer is empty');
     const charset = /charset\s*=\s*"?([^";\s]+)/.exec(type)?.[1];
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
       return problem('malformed_response', `the answer is encoded as ${charset}, not UTF-8`);

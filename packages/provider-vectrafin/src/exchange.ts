@@ -1,0 +1,68 @@
+import { type CallOptions, type Outcome, outcome, type Secret, scrub } from '@tolem/core';
+import type { WireValue } from './json-value.js';
+import type { Answer } from './response-parser.js';
+import { mapStatusCode } from './status-table.js';
+import type { ContentType, VectrafinTransport } from './transport.js';
+
+export type Reply<T> = { ok: true; value: T } | { ok: false; failure: Outcome };
+
+/** Form endpoint and the two JSON endpoints, relative to the base URL (notes §1). */
+export const PATHS = {
+  form: 'home/index',
+  postPayments: 'home/postpayments',
+  postTotalAmount: 'home/posttotalamount',
+} as const;
+
+/**
+ * One request and its answer: transport faults and unreadable answers become an unknown outcome here,
+ * so that nothing after the request left can throw (design §2).
+ */
+export class Exchange {
+  readonly #transport: VectrafinTransport;
+  readonly #password: Secret;
+
+  constructor(transport: VectrafinTransport, password: Secret) {
+    this.#transport = transport;
+    this.#password = password;
+  }
+
+  /** Removes the agent password (and `more`) from a provider text. */
+  scrub(text: string | null, more: readonly (string | undefined)[] = []): string | null {
+    return text === null ? null : scrub(text, [this.#password, ...more]);
+  }
+
+  async call<T>(
+    path: string,
+    body: string,
+    type: ContentType,
+    options: CallOptions | undefined,
+    read: (document: WireValue) => T,
+  ): Promise<Reply<T>> {
+    const exchange = await this.#transport.post(path, body, type, options);
+    if (!exchange.ok) {
+      return { ok: false, failure: outcome('unknown', exchange.reason, null, exchange.message) };
+    }
+    try {
+      return { ok: true, value: read(exchange.document) };
+    } catch (error) {
+      // The request has left: whatever went wrong reading the answer, the outcome is unknown, not thrown.
+      const detail = this.scrub(error instanceof Error ? error.message : String(error));
+      const success = exchange.statusCode >= 200 && exchange.statusCode < 300;
+      const failure = success
+        ? outcome('unknown', 'malformed_response', null, `not a VectraFin answer: ${detail}`)
+        : outcome('unknown', 'http_error', null, `HTTP ${exchange.statusCode}: ${detail}`);
+      return { ok: false, failure };
+    }
+  }
+
+  /** Data → succeeded with `fields`; a status-only answer → its mapped outcome with `empty`. */
+  answer<T, R extends object>(answer: Answer<T>, fields: (data: T) => R, empty: R): Outcome & R {
+    if (answer.kind === 'data') return { ...outcome('succeeded', null), ...fields(answer.data) };
+    const { status, message } = answer.envelope;
+    const mapped = mapStatusCode(status);
+    // A status-only answer to a query never carries the data asked for, so it cannot be a success.
+    const state = mapped.state === 'succeeded' ? 'unknown' : mapped.state;
+    const reason = state === mapped.state ? mapped.reason : 'unknown_status';
+    return { ...outcome(state, reason, status, this.scrub(message)), ...empty };
+  }
+}
