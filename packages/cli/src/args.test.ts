@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { parseFlags, requireString } from './args.js';
+import { CliError } from './cli-error.js';
+
+const OPTIONS = {
+  amount: { type: 'string', description: 'amount' },
+  wait: { type: 'string', description: 'wait' },
+} as const;
+
+function failure(fn: () => unknown): CliError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof CliError) return error;
+    throw error;
+  }
+  throw new Error('expected a CliError');
+}
+
+describe('parseFlags', () => {
+  it('reads string and global boolean flags', () => {
+    const flags = parseFlags(['--amount', '100.00', '--json'], OPTIONS, 'vectrafin pay');
+    expect(flags).toMatchObject({ amount: '100.00', json: true });
+  });
+
+  it('names an unknown flag without echoing its value', () => {
+    const error = failure(() => parseFlags(['--amout=123.45'], OPTIONS, 'vectrafin pay'));
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain('unknown flag --amout');
+    expect(error.message).not.toContain('123.45');
+  });
+
+  it.each([['--password', 'hunter2'], ['--password=hunter2'], ['--agent-password', 'hunter2']])(
+    'refuses a password flag and says where the password goes (%s)',
+    (...args) => {
+      const error = failure(() => parseFlags(args, OPTIONS, 'vectrafin pay'));
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toContain('TOLEM_VECTRAFIN_PASSWORD');
+      expect(error.message).toContain('--password-file');
+      expect(error.message).not.toContain('hunter2');
+    },
+  );
+
+  it('says a flag needs a value', () => {
+    expect(failure(() => parseFlags(['--amount'], OPTIONS, 'vectrafin pay')).message).toContain(
+      '--amount needs a value',
+    );
+  });
+
+  it('says a boolean flag takes no value', () => {
+    expect(failure(() => parseFlags(['--json=yes'], OPTIONS, 'vectrafin pay')).message).toContain(
+      '--json takes no value',
+    );
+  });
+
+  it('refuses positional arguments', () => {
+    expect(failure(() => parseFlags(['100.00'], OPTIONS, 'vectrafin pay')).message).toContain(
+      'unexpected argument "100.00"',
+    );
+  });
+
+  it('requireString names the missing flag with an example', () => {
+    const error = failure(() => requireString({}, 'amount', '100.00'));
+    expect(error.message).toBe('missing --amount (for example --amount 100.00)');
+  });
+});

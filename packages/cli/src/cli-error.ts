@@ -1,0 +1,23 @@
+import { EXIT, type ExitCode } from './exit-codes.js';
+
+/**
+ * An error the CLI reports as one line (no stack trace unless --debug) with a documented exit code.
+ * Its message says what to fix; it never carries a secret.
+ */
+export class CliError extends Error {
+  readonly exitCode: ExitCode;
+  /** Stable snake_case code for the `--json` error document. */
+  readonly code: string;
+
+  constructor(message: string, exitCode: ExitCode, code: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+    this.code = code;
+  }
+}
+
+/** Bad input (exit 2): unknown command or flag, a missing or malformed value. Nothing was sent. */
+export function usageError(message: string, options?: { cause?: unknown }): CliError {
+  return new CliError(message, EXIT.badInput, 'bad_input', options);
+}

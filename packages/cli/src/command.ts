@@ -1,0 +1,33 @@
+import type { Flags, OptionDefs } from './args.js';
+import type { ExitCode } from './exit-codes.js';
+import type { Io } from './io.js';
+
+export interface CommandContext {
+  io: Io;
+  flags: Flags;
+  json: boolean;
+  debug: boolean;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+  /** Registers a secret (the password) to scrub from anything the CLI prints about errors. */
+  addSecret(secret: string): void;
+}
+
+/** What a one-shot command prints: one JSON document, or the human text; plus an optional hint. */
+export interface CommandOutput {
+  document: Record<string, unknown>;
+  human: string;
+  exitCode: ExitCode;
+  /** One line for stderr that says what to do next (why it failed, how to check later). */
+  notice?: string;
+}
+
+export interface Command {
+  /** "vectrafin check", "simulator". */
+  name: string;
+  summary: string;
+  usage: string;
+  options: OptionDefs;
+  /** One-shot commands return their output; long-running ones print themselves and return a code. */
+  run(context: CommandContext): Promise<CommandOutput | ExitCode>;
+}

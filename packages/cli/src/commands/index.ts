@@ -1,0 +1,27 @@
+import type { Command } from '../command.js';
+import { demoCommand } from './demo.js';
+import { simulatorCommand } from './simulator.js';
+import { balanceCommand, paymentsCommand, quoteCommand, servicesCommand } from './vectrafin-account.js';
+import { checkCommand, payCommand, statusCommand } from './vectrafin-payment.js';
+import { registryCommand, totalsCommand } from './vectrafin-registry.js';
+
+/** `tolem vectrafin <name>`. */
+export const VECTRAFIN_COMMANDS: ReadonlyMap<string, Command> = new Map(
+  [
+    checkCommand,
+    payCommand,
+    statusCommand,
+    balanceCommand,
+    servicesCommand,
+    quoteCommand,
+    paymentsCommand,
+    registryCommand,
+    totalsCommand,
+  ].map((command) => [command.name.replace('vectrafin ', ''), command]),
+);
+
+/** `tolem <name>` for commands without a group. */
+export const TOP_COMMANDS: ReadonlyMap<string, Command> = new Map([
+  ['simulator', simulatorCommand],
+  ['demo', demoCommand],
+]);

@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSqliteJournal } from '@tolem/journal-sqlite';
+import { createMetricsHandler, instrumentRouter, type RouterInstrumentation } from '@tolem/metrics';
+import { createVectrafinProvider } from '@tolem/provider-vectrafin';
+import { type Simulator, startSimulator } from '@tolem/provider-vectrafin/simulator';
+import { createCallbackHandler, createRouter, type Router } from '@tolem/router';
+import { Registry } from 'prom-client';
+
+/** The two provider instances of the demo: two agents of the same sandbox. */
+export const PRIMARY = 'vf-a' as const;
+export const SECONDARY = 'vf-b' as const;
+const INSTANCES = [PRIMARY, SECONDARY] as const;
+export const AGENTS = { [PRIMARY]: '901', [SECONDARY]: '902' } as const;
+
+/** vf-a answers within this long or the outcome is unknown (the timeout step relies on it). */
+export const PRIMARY_TIMEOUT_MS = 1500;
+
+/** Canonical service keys of the demo's routes, each tried on vf-a first, then vf-b. */
+export const ROUTES = {
+  steam: '7',
+  'pubg-uc': '1911',
+  'steam-wallet-code': '1549',
+  alseko: '815',
+} as const;
+export type DemoService = keyof typeof ROUTES;
+
+export interface DemoStack {
+  simulator: Simulator;
+  router: Router;
+  instrumentation: RouterInstrumentation;
+  registry: Registry;
+  /** http://127.0.0.1:PORT, serving /metrics and /callbacks/<provider>. */
+  baseUrl: string;
+  metricsUrl: string;
+  journalPath: string;
+  /** Makes the callback endpoint answer 503 (a maintenance window): the step where only the finalizer helps. */
+  setCallbacksDown(down: boolean): void;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve(`http://127.0.0.1:${port}`);
+    });
+  });
+}
+
+/**
+ * Everything a real deployment has, on loopback: the sandbox with two agents, two provider instances,
+ * a router with a SQLite journal in a temporary folder, metrics and a callback endpoint.
+ */
+export async function startDemoStack(): Promise<DemoStack> {
+  const folder = mkdtempSync(join(tmpdir(), 'tolem-demo-'));
+  const journalPath = join(folder, 'tolem.db');
+  const registry = new Registry();
+  let router: Router | null = null;
+  let metricsHandler: ReturnType<typeof createMetricsHandler> | null = null;
+  let callbackHandler: ReturnType<typeof createCallbackHandler> | null = null;
+  let callbacksDown = false;
+
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
+    if (path.startsWith('/callbacks/') && callbacksDown) {
+      response.statusCode = 503;
+      response.end('down for maintenance\n');
+      return;
+    }
+    if (path.startsWith('/callbacks/') && callbackHandler !== null) return callbackHandler(request, response);
+    if (path === '/metrics' && metricsHandler !== null) return metricsHandler(request, response);
+    response.statusCode = 404;
+    response.end('not found\n');
+  });
+  const baseUrl = await listen(server);
+  const closeServer = (): Promise<void> =>
+    new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+
+  // Fresh passwords every run: the demo shows that none ever reaches the output.
+  const passwords = {
+    [PRIMARY]: randomBytes(12).toString('base64url'),
+    [SECONDARY]: randomBytes(12).toString('base64url'),
+  };
+  let simulator: Simulator | null = null;
+  try {
+    simulator = await startSimulator({
+      seed: 'tolem-demo',
+      includeDemoAgent: false,
+      agents: INSTANCES.map((id) => ({
+        agentId: AGENTS[id],
+        password: passwords[id],
+        balances: { KZT: '5000000.00' },
+        callbackUrl: `${baseUrl}/callbacks/${id}`,
+      })),
+    });
+    const providers = INSTANCES.map((id) =>
+      createVectrafinProvider({
+        id,
+        baseUrl: (simulator as Simulator).url,
+        agentId: AGENTS[id],
+        password: passwords[id],
+        connections: 4,
+        timeoutMs: id === PRIMARY ? PRIMARY_TIMEOUT_MS : 10_000,
+      }),
+    );
+    router = createRouter({
+      providers,
+      routes: Object.fromEntries(
+        Object.entries(ROUTES).map(([service, serviceId]) => [
+          service,
+          [
+            { provider: PRIMARY, serviceId },
+            { provider: SECONDARY, serviceId },
+          ],
+        ]),
+      ),
+      journal: createSqliteJournal({ path: journalPath }),
+      // Small numbers so that a shift of a few seconds shows a breaker opening and closing again.
+      breaker: {
+        volumeThreshold: 4,
+        errorThresholdPercentage: 50,
+        resetTimeout: 5_000,
+        rollingCountTimeout: 10_000,
+        rollingCountBuckets: 10,
+      },
+      finalizer: {
+        firstDelayMs: 3_000,
+        growth: 1.5,
+        maxDelayMs: 8_000,
+        jitter: 0.1,
+        pollIntervalMs: 200,
+        inFlightMs: PRIMARY_TIMEOUT_MS + 2_000,
+      },
+    });
+    const instrumentation = instrumentRouter(router, { registry, balance: { intervalMs: 15_000 } });
+    metricsHandler = createMetricsHandler(registry);
+    callbackHandler = createCallbackHandler(router);
+    await router.start();
+    const started = { simulator, router };
+    return {
+      simulator,
+      router,
+      instrumentation,
+      registry,
+      baseUrl,
+      metricsUrl: `${baseUrl}/metrics`,
+      journalPath,
+      setCallbacksDown(down) {
+        callbacksDown = down;
+      },
+      async stop() {
+        instrumentation.stop();
+        await started.router.stop();
+        await closeServer();
+        await started.simulator.close();
+        rmSync(folder, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await router?.stop().catch(() => undefined);
+    await closeServer();
+    await simulator?.close();
+    rmSync(folder, { recursive: true, force: true });
+    throw error;
+  }
+}

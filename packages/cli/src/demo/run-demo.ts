@@ -1,0 +1,178 @@
+import { CliError } from '../cli-error.js';
+import type { CommandContext } from '../command.js';
+import { untilAborted } from '../commands/simulator.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { columnTable } from '../format/table.js';
+import { writeLine } from '../io.js';
+import { AGENTS, type DemoStack, PRIMARY, SECONDARY, startDemoStack } from './demo-stack.js';
+import { Narrator } from './narrator.js';
+import { type DemoPayment, SHIFT, SHIFT_STEPS, type Shift } from './shift.js';
+
+/** Narrates what the router does on its own: breakers, failovers, callbacks, late finals. */
+function narrateEvents(shift: Shift): () => void {
+  const { router } = shift.stack;
+  const { narrator, counters } = shift;
+  const offs = [
+    router.events.on('breaker.state', (event) =>
+      narrator.event(`breaker of ${event.provider}: ${event.previous} → ${event.state}`),
+    ),
+    router.events.on('failover', (event) => {
+      if (event.operation === 'checkAccount') {
+        counters.checkFailovers += 1;
+        return;
+      }
+      narrator.event(
+        `${event.operation} moved from ${event.from} to ${event.to} (${event.reason}): nothing had been sent to ${event.from}`,
+      );
+    }),
+    router.events.on('callback', (event) => {
+      counters.callbacks += 1;
+      if (!shift.showCallbacks) return;
+      narrator.event(
+        `callback from ${event.provider} for ${event.paymentId ?? 'an unknown payment'}: ${event.result} (confirmed with Status before the journal moves)`,
+      );
+    }),
+    router.events.on('payment.final', (event) => {
+      if (event.durationMs > 500)
+        narrator.event(
+          `${event.paymentId} is final: ${event.state} after ${Math.round(event.durationMs / 100) / 10} s`,
+        );
+    }),
+    router.events.on('payment.stuck', (event) =>
+      narrator.event(`${event.paymentId} is stuck (${event.state}); it is still re-checked`),
+    ),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}
+
+function summaryTable(payments: readonly DemoPayment[]): string {
+  return columnTable(
+    ['payment', 'service', 'amount', 'provider', 'expected', 'final state', ''],
+    payments.map((payment) => [
+      payment.paymentId,
+      payment.service,
+      `${payment.amount} ${payment.currency}`,
+      payment.view.provider,
+      payment.expected.state,
+      `${payment.view.state}${payment.view.reason ? ` (${payment.view.reason})` : ''}`,
+      payment.ok ? '✓' : '✗',
+    ]),
+    [2],
+  );
+}
+
+async function scrapeSample(url: string): Promise<string[]> {
+  try {
+    const response = await fetch(url);
+    const text = await response.text();
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith('tolem_payments_total{') && !line.endsWith(' 0'));
+  } catch {
+    return [];
+  }
+}
+
+function document(
+  stack: DemoStack,
+  payments: readonly DemoPayment[],
+  ok: boolean,
+  seconds: string,
+): Record<string, unknown> {
+  return {
+    ok,
+    seconds,
+    simulatorUrl: stack.simulator.url,
+    metricsUrl: stack.metricsUrl,
+    journalPath: stack.journalPath,
+    payments: payments.map((payment) => ({
+      title: payment.title,
+      paymentId: payment.paymentId,
+      service: payment.service,
+      amount: payment.amount,
+      currency: payment.currency,
+      expected: payment.expected,
+      provider: payment.view.provider,
+      transactionId: payment.view.transactionId,
+      state: payment.view.state,
+      final: payment.view.final,
+      reason: payment.view.reason,
+      providerStatus: payment.view.providerStatus,
+      message: payment.view.message,
+      ok: payment.ok,
+    })),
+  };
+}
+
+/**
+ * `tolem demo`: a shift at a payment agent against the sandbox, narrated step by step; exit 0 only
+ * when every payment reached the state it should. `--serve` keeps everything up until Ctrl-C.
+ */
+export async function runDemo(context: CommandContext): Promise<ExitCode> {
+  const serve = context.flags.serve === true;
+  // With --json the narration goes to stderr, so stdout carries exactly one JSON document.
+  const out = context.json ? context.io.stderr : context.io.stdout;
+  const narrator = new Narrator(out, SHIFT_STEPS);
+  narrator.line('tolem demo: a shift at a payment agent, against the VectraFin sandbox');
+  const stack = await narrator.wait('starting the sandbox, the router and /metrics', startDemoStack());
+  try {
+    narrator.line(
+      `  simulator   ${stack.simulator.url}  (agents ${AGENTS[PRIMARY]} and ${AGENTS[SECONDARY]})`,
+    );
+    narrator.line(`  providers   ${PRIMARY} first, ${SECONDARY} second on every route`);
+    narrator.line(`  journal     ${stack.journalPath} (SQLite)`);
+    narrator.line(`  metrics     ${stack.metricsUrl}`);
+    narrator.line(`  callbacks   ${stack.baseUrl}/callbacks/<provider>`);
+    const shift: Shift = {
+      stack,
+      narrator,
+      signal: context.signal,
+      payments: [],
+      counters: { checkFailovers: 0, callbacks: 0 },
+      showCallbacks: false,
+    };
+    const stopNarrating = narrateEvents(shift);
+    try {
+      for (const step of SHIFT) {
+        if (context.signal.aborted) throw new CliError('demo interrupted', EXIT.other, 'interrupted');
+        await step(shift);
+      }
+    } finally {
+      stopNarrating();
+    }
+    const ok = shift.payments.length > 0 && shift.payments.every((payment) => payment.ok);
+    narrator.line();
+    narrator.line('Summary');
+    narrator.line(summaryTable(shift.payments));
+    const sample = await scrapeSample(stack.metricsUrl);
+    narrator.line();
+    narrator.line(`Metrics: ${stack.metricsUrl}${sample.length > 0 ? ', for example:' : ''}`);
+    for (const line of sample.slice(0, 4)) narrator.line(`  ${line}`);
+    narrator.line();
+    narrator.line(
+      ok
+        ? `Every payment reached the state it should, in ${narrator.elapsedSeconds()} s.`
+        : `Not every payment reached the state it should (see ✗ above).`,
+    );
+    if (context.json)
+      writeLine(
+        context.io.stdout,
+        JSON.stringify(document(stack, shift.payments, ok, narrator.elapsedSeconds()), null, 2),
+      );
+    if (serve && !context.signal.aborted) {
+      narrator.line();
+      narrator.line('Serving until Ctrl-C:');
+      narrator.line(`  metrics     ${stack.metricsUrl}   (point Prometheus here)`);
+      narrator.line(`  simulator   ${stack.simulator.url}`);
+      narrator.line(`  callbacks   ${stack.baseUrl}/callbacks/<provider>`);
+      narrator.line('  the finalizer keeps running; the balance is polled every 15 s');
+      await untilAborted(context.signal);
+      narrator.line('stopping…');
+    }
+    return ok ? EXIT.ok : EXIT.other;
+  } finally {
+    await stack.stop();
+  }
+}

@@ -1,0 +1,40 @@
+import { TOP_COMMANDS, VECTRAFIN_COMMANDS } from './commands/index.js';
+import { ENV } from './connection.js';
+
+type Row = readonly [string, string];
+
+function rows(prefix: string, commands: ReadonlyMap<string, { summary: string }>): Row[] {
+  return [...commands].map(([name, command]) => [`${prefix}${name}`, command.summary] as const);
+}
+
+function table(lines: readonly Row[]): string {
+  const width = Math.max(...lines.map(([name]) => name.length));
+  return lines.map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`).join('\n');
+}
+
+export function mainHelp(): string {
+  return `tolem: VectraFin operations by hand, the sandbox simulator and the demo.
+
+Usage: tolem <command> [flags]
+
+Commands:
+${table([...rows('vectrafin ', VECTRAFIN_COMMANDS), ...rows('', TOP_COMMANDS)])}
+
+Connection (vectrafin commands): --url / ${ENV.url}, --agent-id / ${ENV.agentId},
+the password from ${ENV.password} or --password-file FILE (never a flag), --timeout SECONDS (default 60).
+Every command takes --json (one JSON document on stdout), --debug and --help.
+
+Exit codes: 0 done or succeeded · 1 anything else (unreachable, wrong credentials, unexpected)
+            2 bad input, nothing sent · 3 final failure · 4 not final (pending or unknown)
+`;
+}
+
+export function vectrafinHelp(): string {
+  return `Usage: tolem vectrafin <command> [flags]
+
+Commands:
+${table(rows('', VECTRAFIN_COMMANDS))}
+
+Run \`tolem vectrafin <command> --help\` for its flags.
+`;
+}
