@@ -1,4 +1,4 @@
-import type { Dec } from '@tolem/core';
+import { Dec } from '@tolem/core';
 
 /**
  * Writes JSON as raw text. VectraFin answers 18-digit RequestIDs (above 2^53) and amounts as JSON
@@ -19,14 +19,15 @@ export class JsonNumber {
   }
 
   /**
-   * A decimal written the way the provider's .NET serialiser does: every digit kept, and whole
-   * values with one fractional zero ("100.0", "0.0", "238345.45").
+   * A decimal written the way the provider's .NET serialiser does: every significant digit kept,
+   * whole values with one fractional zero ("100.0", "0.0", "238345.45").
    */
   static decimal(value: Dec | string): JsonNumber {
-    const text = typeof value === 'string' ? value : value.toString();
-    if (!/^-?(0|[1-9]\d*)(\.\d+)?$/.test(text)) {
-      throw new TypeError(`not a plain decimal: ${JSON.stringify(text)}`);
+    if (typeof value === 'string' && !/^-?(0|[1-9]\d*)(\.\d+)?$/.test(value)) {
+      throw new TypeError(`not a plain decimal: ${JSON.stringify(value)}`);
     }
+    // Through Dec: trailing zeros go ("-50.00" → "-50.0"), significant digits all stay.
+    const text = (typeof value === 'string' ? new Dec(value) : value).toString();
     return new JsonNumber(text.includes('.') ? text : `${text}.0`);
   }
 }
