@@ -52,7 +52,7 @@ describe('bad input is refused before anything is sent', () => {
     ['an empty account', { account: '' }, 'account'],
     ['a control character', { account: 'gal\nek' }, 'account'],
     ['a currency outside the contract', { currency: 'EUR' }, 'currency'],
-    ['an unknown currency', { currency: 'XXX' }, 'currency'],
+    ['an unknown currency', { currency: 'XTS' }, 'currency'],
     ['a service id with letters', { serviceId: 'steam' }, 'serviceId'],
     ['a sendType other than api', { sendType: 'email' }, 'sendType'],
     ['an invoiceId for a direct top-up', { invoiceId: '4063' }, 'invoiceId'],

@@ -89,7 +89,7 @@ describe('AccountCheck details per kind', () => {
   });
 
   it('reads the voucher code from Extras in either shape', () => {
-    expect(readVoucherCode(readExtras(parseWireJson('{"Code":"XXXX-1111"}')))).toBe('XXXX-1111');
+    expect(readVoucherCode(readExtras(parseWireJson('{"Code":"ABCD-1111"}')))).toBe('ABCD-1111');
     expect(readVoucherCode(readExtras(parseWireJson('[{"fieldName":"code","fieldValue":"Y"}]')))).toBe('Y');
     expect(readVoucherCode(readExtras(parseWireJson('{"InvoiceId":"1"}')))).toBeNull();
   });
