@@ -67,7 +67,7 @@ describe('startSimulator', () => {
   it('a ConfigError about an agent never shows its password', async () => {
     const attempt = startSimulator({ agents: [{ agentId: 'x1', password: 'do-not-print-me' }] });
     await expect(attempt).rejects.toThrow(ConfigError);
-    const error = await attempt.catch((caught: unknown) => caught as Error);
+    const error = (await attempt.catch((caught: unknown) => caught)) as Error;
     expect(`${error.message} ${JSON.stringify(error)}`).not.toContain('do-not-print-me');
   });
 });
