@@ -6,7 +6,9 @@ describe('writeJson', () => {
   it('writes 18-digit integers verbatim, where JSON.stringify of a number would corrupt them (notes §3.3)', () => {
     expect(writeJson({ RequestID: int('638405063993273260') })).toBe('{"RequestID":638405063993273260}');
     expect(writeJson({ RequestID: int(638405063993273260n) })).toBe('{"RequestID":638405063993273260}');
-    expect(JSON.stringify(JSON.parse('{"RequestID":638405063993273260}'))).not.toContain('638405063993273260');
+    expect(JSON.stringify(JSON.parse('{"RequestID":638405063993273260}'))).not.toContain(
+      '638405063993273260',
+    );
   });
 
   it.each([
