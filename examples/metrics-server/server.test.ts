@@ -65,11 +65,13 @@ describe('examples/metrics-server', () => {
       child.once('exit', (code) => reject(new Error(`exited with ${code} before printing a URL: ${stderr}`)));
     });
     const response = await fetch(url);
-    expect(response.status).toBe(200);
+    expect(response.status, stderr).toBe(200);
     expect(await response.text()).toContain('# TYPE tolem_provider_requests_total counter');
-    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const exit = new Promise<string>((resolve) =>
+      child.once('exit', (code, signal) => resolve(`${code} ${signal}`)),
+    );
     child.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    expect(await exit, stderr).toBe('0 null');
   }, 60_000);
 
   it('ships a Prometheus config that promtool accepts, alert rules included', async () => {

@@ -64,14 +64,17 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
   const { address, port } = server.address() as AddressInfo;
 
   let round = 0;
+  const inFlight = new Set<Promise<unknown>>();
   const traffic = setInterval(() => {
     round += 1;
     const account = ACCOUNTS[round % ACCOUNTS.length] ?? 'galek10';
     const request = { service: 'steam', account, amount: '100.00', currency: 'KZT' };
-    void router
+    const work = router
       .checkAccount(request)
       .then(() => router.pay({ ...request, paymentId: `example-${Date.now()}-${round}` }))
-      .catch((error: unknown) => console.error('demo traffic:', error));
+      .catch((error: unknown) => console.error('demo traffic:', error))
+      .finally(() => inFlight.delete(work));
+    inFlight.add(work);
   }, options.trafficIntervalMs ?? 5_000);
   traffic.unref();
 
@@ -79,6 +82,7 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
     metricsUrl: `http://${address}:${port}/metrics`,
     async close() {
       clearInterval(traffic);
+      await Promise.all(inFlight);
       metrics.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await router.stop();
