@@ -1,7 +1,4 @@
-export type {
-  BalanceCall,
-  BalancePollingOptions,
-} from './balance-poller.js';
+export type { BalancePollingOptions } from './balance-poller.js';
 export {
   type InstrumentableRouter,
   type InstrumentRouterOptions,
