@@ -5,7 +5,7 @@ import {
   startSimulator,
 } from '@tolem/provider-vectrafin/simulator';
 import { optionalString } from '../args.js';
-import { usageError } from '../cli-error.js';
+import { CliError, usageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { ENV } from '../connection.js';
 import { EXIT } from '../exit-codes.js';
@@ -60,6 +60,14 @@ export const simulatorCommand: Command = {
       ...(custom
         ? { includeDemoAgent: false, agents: [{ agentId, password, balances: { ...DEMO_BALANCES } }] }
         : {}),
+    }).catch((error: unknown) => {
+      if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
+      throw new CliError(
+        `port ${port} is in use: pick another with --port, or --port 0 for a free one`,
+        EXIT.other,
+        'port_in_use',
+        { cause: error },
+      );
     });
     const url = simulator.url;
     // A password the user chose is theirs: never printed. The demo one is public by design.
