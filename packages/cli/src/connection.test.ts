@@ -73,7 +73,7 @@ describe('readConnection', () => {
     expect(message(() => readConnection({}, io({ ...ENV, ...override })))).toContain(expected);
   });
 
-  it.each(['0', '-1', 'abc', '1e3'])('refuses --timeout %s', (timeout) => {
+  it.each(['0', '-1', 'abc', '1e3', '601'])('refuses --timeout %s', (timeout) => {
     expect(message(() => readConnection({ timeout }, io(ENV)))).toContain('--timeout');
   });
 

@@ -22,6 +22,7 @@ export const ENV = {
 } as const;
 
 export const DEFAULT_TIMEOUT_SECONDS = 60;
+const MAX_TIMEOUT_SECONDS = 600;
 export const DEFAULT_TIME_ZONE = 'Europe/Moscow';
 
 export const CONNECTION_OPTIONS: OptionDefs = {
@@ -121,9 +122,9 @@ function readPassword(file: string | undefined, io: Io): Secret {
 
 function readTimeout(value: string | undefined): number {
   if (value === undefined) return DEFAULT_TIMEOUT_SECONDS * 1000;
-  if (!/^\d{1,4}(\.\d{1,3})?$/.test(value) || Number(value) <= 0) {
+  if (!/^\d{1,4}(\.\d{1,3})?$/.test(value) || Number(value) <= 0 || Number(value) > MAX_TIMEOUT_SECONDS) {
     throw usageError(
-      `--timeout must be a positive number of seconds, e.g. --timeout 60, got ${JSON.stringify(clip(value))}`,
+      `--timeout must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}, e.g. --timeout 60, got ${JSON.stringify(clip(value))}`,
     );
   }
   return Math.round(Number(value) * 1000);

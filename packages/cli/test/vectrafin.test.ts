@@ -671,6 +671,17 @@ describe('bad input, unreachable URL, wrong password', () => {
     expect(json(doc)).toMatchObject({ state: 'unknown', reason: 'auth_failed', providerStatus: '-1' });
   });
 
+  it('--debug adds the stack trace that is otherwise left out', async () => {
+    const args = ['payments', '--from', 'yesterday', '--to', '2024-07-10 00:00:00'];
+    const plain = await vf(...args);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr.trim().split('\n')).toHaveLength(1);
+    const debug = await vf(...args, '--debug');
+    expect(debug.code).toBe(2);
+    expect(debug.stderr).toMatch(/^tolem: --from must look like/);
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+
   it('--help and --version exit 0', async () => {
     const help = await tolem(['vectrafin', 'pay', '--help'], env, folder);
     expect(help.code).toBe(0);
