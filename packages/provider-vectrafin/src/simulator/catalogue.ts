@@ -219,7 +219,8 @@ export class Catalogue {
   /** Whether `account` exists for the service, and what it does; -100 / -105 otherwise. */
   lookupAccount(service: ServiceSpec, account: string): AccountLookup {
     if (account.length > 200 || !service.accountPattern.test(account)) return { found: false, status: -100 };
-    const spec = service.accounts?.[account];
+    const accounts = service.accounts ?? {};
+    const spec = Object.hasOwn(accounts, account) ? accounts[account] : undefined;
     if (spec?.status !== undefined) return { found: false, status: spec.status };
     if (spec) return { found: true, spec };
     return service.openAccounts === false ? { found: false, status: -105 } : { found: true, spec: {} };

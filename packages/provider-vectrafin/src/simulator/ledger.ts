@@ -137,6 +137,7 @@ export class Ledger {
   >();
   readonly #records = new Map<string, PaymentRecord>();
   readonly #open = new Set<PaymentRecord>();
+  readonly #voucherCodes = new WeakMap<PaymentRecord, string>();
   readonly #credits: CreditEvent[] = [];
   readonly #plans = new Map<string, OutcomePlan>();
   readonly #requestLog: RequestLogEntry[] = [];
@@ -249,6 +250,10 @@ export class Ledger {
       this.#deps.prng,
     );
     const record = this.#create(payment, now, timeline);
+    // Drawn now, in request order, so a seed replays the same codes whatever the timers do.
+    if (payment.serviceKind === 'dynamic_voucher' || payment.serviceKind === 'static_voucher') {
+      this.#voucherCodes.set(record, this.#deps.ids.voucherCode());
+    }
     const account = this.#account(payment.agentId, payment.currency);
     if (account) account.balance = account.balance.minus(payment.amount);
     record.debited = true;
@@ -400,9 +405,8 @@ export class Ledger {
     record.processedAt = at;
     if (record.status === SUCCESS) {
       record.credited = true;
-      if (record.serviceKind === 'dynamic_voucher' || record.serviceKind === 'static_voucher') {
-        record.voucherCode = new Secret(this.#deps.ids.voucherCode());
-      }
+      const code = this.#voucherCodes.get(record);
+      if (code !== undefined) record.voucherCode = new Secret(code);
       this.#credits.push({
         agentId: record.agentId,
         transactionId: record.transactionId,

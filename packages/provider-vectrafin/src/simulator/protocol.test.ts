@@ -120,6 +120,7 @@ describe('the form endpoint', () => {
     it.each([
       ['an unknown service', { Service: '31337' }, '-501'],
       ['a currency the service has no rate for', { Currency: 'RUB' }, '-502'],
+      ['an Object.prototype name as currency', { Currency: 'constructor' }, '-502'],
       ['an amount with three decimals', { Amount: '100.001' }, '-500'],
       ['an amount in exponent form', { Amount: '1e3' }, '-500'],
       ['a negative amount', { Amount: '-5.00' }, '-500'],
@@ -173,6 +174,7 @@ describe('the form endpoint', () => {
       ['7', 'technical-failure', '-115'],
       ['7', 'inactive-user', '-120'],
       ['7', 'operator-error', '-300'],
+      ['7', 'constructor', '10'],
       ['1911', 'kkazbek.smeken@gmail.com', '10'],
       ['1911', 'not-an-email', '-100'],
       ['1911', 'no-such-user@example.com', '-105'],
@@ -184,6 +186,7 @@ describe('the form endpoint', () => {
       ['815', '1234567', '-105'],
       ['815', '1111111', '-120'],
       ['815', '2222222', '-203'],
+      ['815', '__proto__', '-100'],
     ];
 
     it.each(table)('AccountCheck %s / %s answers %s', async (service, account, code) => {

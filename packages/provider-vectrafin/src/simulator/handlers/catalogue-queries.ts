@@ -2,6 +2,7 @@ import { Dec } from '@tolem/core';
 import { type FormFields, readAmount, type SimulatorContext } from '../context.js';
 import { dec, int, type JsonValue } from '../json-writer.js';
 import { requestError } from '../responses.js';
+import { exchangeRate } from './checks.js';
 
 /** GetSettingServices: a bare array, `limits` in lower case (notes §3.13). */
 export function settingServices(ctx: SimulatorContext): JsonValue {
@@ -29,8 +30,8 @@ export function calculatedSum(ctx: SimulatorContext, fields: FormFields): JsonVa
   if (expected === null || currency === undefined || new Dec(expected).isZero()) {
     return requestError(ctx, 'CalculatedSum', -500, null);
   }
-  const rate = service.rates[currency];
-  if (rate === undefined) return requestError(ctx, 'CalculatedSum', -502, null);
+  const rate = exchangeRate(service, currency);
+  if (rate === null) return requestError(ctx, 'CalculatedSum', -502, null);
   const amount = new Dec(expected).div(rate).toDecimalPlaces(9, Dec.ROUND_HALF_UP);
   return {
     ResponseType: 'CalculatedSum',

@@ -9,7 +9,8 @@ import type { SimulatorContext } from '../context.js';
 
 /** The service's exchange rate for the contract currency; -502 when it has none. */
 export function exchangeRate(service: ServiceSpec, currency: string | undefined): string | null {
-  return currency === undefined ? null : (service.rates[currency] ?? null);
+  if (currency === undefined || !Object.hasOwn(service.rates, currency)) return null;
+  return service.rates[currency] ?? null;
 }
 
 /** -100 / -105 / the account's own failure, or its spec. */
