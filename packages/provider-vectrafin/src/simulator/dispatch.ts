@@ -63,7 +63,7 @@ function prepareForm(ctx: SimulatorContext, body: string): PreparedRequest {
       if (
         agentId === null ||
         !/^\d+$/.test(agentId) ||
-        !ctx.ledger.authenticate(agentId, fields.get('AgentPassword'))
+        !ctx.ledger.agents.authenticate(agentId, fields.get('AgentPassword'))
       ) {
         return { httpStatus: 200, json: requestError(ctx, requestType, -1, echoId) };
       }

@@ -1,3 +1,4 @@
+export { AgentBook, type AgentSpec } from './agents.js';
 export {
   type CallbackDelivery,
   type CallbackMessage,
@@ -37,14 +38,8 @@ export {
   type RequestType,
 } from './faults.js';
 export type { PaymentRequestIdStyle } from './ids.js';
-export {
-  type AgentSpec,
-  type CreditEvent,
-  Ledger,
-  type LedgerPayment,
-  type OutcomePlan,
-  type RequestLogEntry,
-} from './ledger.js';
+export { Ledger } from './ledger.js';
+export type { CreditEvent, LedgerPayment, OutcomePlan, RequestLogEntry } from './ledger-types.js';
 export { DEMO_AGENT_ID, DEMO_BALANCES, DEMO_PASSWORD, type SimulatorOptions } from './options.js';
 export type { ProgressionOptions } from './progression.js';
 export { createRawClient, type RawClient, type RawResponse } from './raw-client.js';

@@ -1,117 +1,18 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { type Clock, ConfigError, Dec, Secret, type ServiceKind } from '@tolem/core';
+import { type Clock, ConfigError, Dec, Secret } from '@tolem/core';
+import { AgentBook } from './agents.js';
 import type { IdGenerator } from './ids.js';
+import type {
+  CreditEvent,
+  LedgerPayment,
+  NewPayment,
+  OutcomePlan,
+  PaymentRecord,
+  RequestLogEntry,
+} from './ledger-types.js';
 import type { Prng } from './prng.js';
 import { buildTimeline, type ResolvedProgression, type TimelineStep } from './progression.js';
 import { FINAL_CODES, SUCCESS, statusMessage } from './status-codes.js';
 import type { Timers } from './timers.js';
-
-/** An agent (a "Partner") the simulator accepts, with its money per contract currency. */
-export interface AgentSpec {
-  /** Digits only. */
-  agentId: string;
-  password: string;
-  /** Opening balance per currency, decimal strings ({ KZT: "719190.223" }). */
-  balances?: Record<string, string>;
-  /** Overdraft allowed per currency (Overbalance), default "0". */
-  overdraft?: Record<string, string>;
-  /** Where this agent's callbacks go (default: the simulator's `callbackUrl`). */
-  callbackUrl?: string;
-}
-
-/** A scripted future for one TransactionID (see `Ledger.setOutcome`). */
-export interface OutcomePlan {
-  /** The final code (default 10). */
-  finalStatus?: number;
-  /** Pending steps before it (default: the simulator's progression). */
-  steps?: readonly number[];
-  stepMs?: number;
-}
-
-/** What the ledger knows about one payment, as tests read it. */
-export interface LedgerPayment {
-  agentId: string;
-  transactionId: string;
-  providerRequestId: string;
-  serviceId: string;
-  serviceKind: ServiceKind;
-  account: string;
-  amount: string;
-  currency: string;
-  exchangeRate: string;
-  serviceCurrency: string;
-  amountOnClient: string;
-  invoiceId: string | null;
-  /** The Services JSON of an invoice payment, as sent. */
-  services: string | null;
-  sendType: string | null;
-  /** RequestDate as sent. */
-  requestDate: string | null;
-  createdAt: Date;
-  processedAt: Date | null;
-  status: number;
-  message: string;
-  final: boolean;
-  /** Every status the payment has had so far, oldest first. */
-  history: { status: number; at: Date }[];
-  credited: boolean;
-  /** Set once a voucher payment succeeds; redacted wherever it is printed. */
-  voucherCode: Secret | null;
-}
-
-export interface CreditEvent {
-  agentId: string;
-  transactionId: string;
-  serviceId: string;
-  account: string;
-  amount: string;
-  currency: string;
-  amountOnClient: string;
-  serviceCurrency: string;
-  at: Date;
-}
-
-export interface RequestLogEntry {
-  requestType: string;
-  agentId: string | null;
-  transactionId: string | null;
-  at: Date;
-  /** The fault applied to this request, if any. */
-  fault: string | null;
-}
-
-/** The fields a new payment is recorded with; the ledger adds ids, times and the timeline. */
-export interface NewPayment {
-  agentId: string;
-  transactionId: string;
-  serviceId: string;
-  serviceKind: ServiceKind;
-  account: string;
-  amount: string;
-  currency: string;
-  exchangeRate: string;
-  serviceCurrency: string;
-  invoiceId: string | null;
-  services: string | null;
-  sendType: string | null;
-  requestDate: string | null;
-}
-
-/** The internal record: a LedgerPayment plus what the ledger needs to move it forward. */
-export interface PaymentRecord extends Omit<LedgerPayment, 'history' | 'message' | 'final'> {
-  timeline: TimelineStep[];
-  /** How many timeline steps have been applied. */
-  applied: number;
-  history: { status: number; at: Date }[];
-  debited: boolean;
-  createdFraction: string;
-  processedFraction: string;
-}
-
-interface Account {
-  balance: Dec;
-  overdraft: Dec;
-}
 
 const REQUEST_LOG_LIMIT = 10_000;
 
@@ -131,10 +32,7 @@ export interface LedgerDependencies {
  */
 export class Ledger {
   readonly #deps: LedgerDependencies;
-  readonly #agents = new Map<
-    string,
-    { password: string; accounts: Map<string, Account>; callbackUrl: string | null }
-  >();
+  readonly #agents = new AgentBook();
   readonly #records = new Map<string, PaymentRecord>();
   readonly #open = new Set<PaymentRecord>();
   readonly #voucherCodes = new WeakMap<PaymentRecord, string>();
@@ -149,66 +47,19 @@ export class Ledger {
     this.#deps = deps;
   }
 
-  /** Adds an agent, or replaces its password and balances. */
-  addAgent(agent: AgentSpec): void {
-    if (!/^\d{1,18}$/.test(agent.agentId)) throw new ConfigError('agents.agentId', 'digits only');
-    if (agent.password === '') throw new ConfigError('agents.password', 'must not be empty');
-    const accounts = new Map<string, Account>();
-    for (const [currency, amount] of Object.entries(agent.balances ?? {})) {
-      accounts.set(currency, { balance: money(amount, 'agents.balances'), overdraft: new Dec(0) });
-    }
-    for (const [currency, amount] of Object.entries(agent.overdraft ?? {})) {
-      const account = accounts.get(currency) ?? { balance: new Dec(0), overdraft: new Dec(0) };
-      account.overdraft = money(amount, 'agents.overdraft');
-      accounts.set(currency, account);
-    }
-    this.#agents.set(agent.agentId, {
-      password: agent.password,
-      accounts,
-      callbackUrl: agent.callbackUrl ?? null,
-    });
-  }
-
-  authenticate(agentId: string | undefined, password: string | undefined): boolean {
-    if (agentId === undefined || password === undefined) return false;
-    const agent = this.#agents.get(agentId);
-    return agent !== undefined && samePassword(agent.password, password);
-  }
-
-  /** The agent's own callback URL, if it has one. */
-  callbackUrlOf(agentId: string): string | null {
-    return this.#agents.get(agentId)?.callbackUrl ?? null;
+  /** The agents, their passwords and their money. */
+  get agents(): AgentBook {
+    return this.#agents;
   }
 
   /** Balance of an agent in a currency ("0" when it has none there). */
   balance(agentId: string, currency: string): string {
-    return this.#account(agentId, currency)?.balance.toString() ?? '0';
+    return this.#agents.balance(agentId, currency);
   }
 
   /** Sets an agent's balance, e.g. to exhaust it (-2) or to top it up again. */
   setBalance(agentId: string, currency: string, amount: string): void {
-    const agent = this.#agents.get(agentId);
-    if (!agent) throw new ConfigError('agentId', `no agent ${agentId}`);
-    const account = agent.accounts.get(currency) ?? { balance: new Dec(0), overdraft: new Dec(0) };
-    account.balance = money(amount, 'amount');
-    agent.accounts.set(currency, account);
-  }
-
-  /** Every balance of an agent, for CheckBalance. */
-  balances(agentId: string): { currency: string; balance: string; overdraft: string }[] {
-    const agent = this.#agents.get(agentId);
-    return [...(agent?.accounts ?? [])].map(([currency, account]) => ({
-      currency,
-      balance: account.balance.toString(),
-      overdraft: account.overdraft.toString(),
-    }));
-  }
-
-  /** Whether the agent can pay `amount` in `currency` (balance plus overdraft). */
-  canAfford(agentId: string, currency: string, amount: string): boolean {
-    const account = this.#account(agentId, currency);
-    if (!account) return false;
-    return account.balance.plus(account.overdraft).greaterThanOrEqualTo(amount);
+    this.#agents.setBalance(agentId, currency, amount);
   }
 
   /**
@@ -254,8 +105,7 @@ export class Ledger {
     if (payment.serviceKind === 'dynamic_voucher' || payment.serviceKind === 'static_voucher') {
       this.#voucherCodes.set(record, this.#deps.ids.voucherCode());
     }
-    const account = this.#account(payment.agentId, payment.currency);
-    if (account) account.balance = account.balance.minus(payment.amount);
+    this.#agents.move(payment.agentId, payment.currency, new Dec(payment.amount));
     record.debited = true;
     this.#open.add(record);
     this.#advance(record, now.getTime());
@@ -419,15 +269,10 @@ export class Ledger {
         at,
       });
     } else if (record.debited) {
-      const account = this.#account(record.agentId, record.currency);
-      if (account) account.balance = account.balance.plus(record.amount);
+      this.#agents.move(record.agentId, record.currency, new Dec(record.amount).negated());
       record.debited = false;
     }
     this.#deps.onFinal(record);
-  }
-
-  #account(agentId: string, currency: string): Account | undefined {
-    return this.#agents.get(agentId)?.accounts.get(currency);
   }
 
   #takePlan(agentId: string, transactionId: string): OutcomePlan | undefined {
@@ -448,16 +293,6 @@ function key(agentId: string, transactionId: string): string {
 
 function planKey(agentId: string | undefined, transactionId: string): string {
   return `${agentId ?? '*'}:${transactionId}`;
-}
-
-function money(amount: string, option: string): Dec {
-  if (!/^-?(0|[1-9]\d*)(\.\d+)?$/.test(amount)) throw new ConfigError(option, 'a plain decimal string');
-  return new Dec(amount);
-}
-
-function samePassword(expected: string, given: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-  return timingSafeEqual(digest(expected), digest(given));
 }
 
 function snapshot(record: PaymentRecord): LedgerPayment {

@@ -1,9 +1,9 @@
 import { type Clock, parseConfig, systemClock } from '@tolem/core';
 import * as z from 'zod';
+import type { AgentSpec } from './agents.js';
 import type { CallbackOptions } from './callbacks.js';
 import type { ServiceSpec } from './catalogue.js';
 import type { PaymentRequestIdStyle } from './ids.js';
-import type { AgentSpec } from './ledger.js';
 import {
   type ProgressionOptions,
   progressionSchema,

@@ -1,7 +1,7 @@
 import { Dec } from '@tolem/core';
 import type { SimulatorContext } from './context.js';
 import { dec, int, type JsonValue } from './json-writer.js';
-import type { PaymentRecord } from './ledger.js';
+import type { PaymentRecord } from './ledger-types.js';
 import { SUCCESS, statusMessage } from './status-codes.js';
 
 /**

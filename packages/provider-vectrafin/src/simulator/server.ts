@@ -48,7 +48,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     ids,
     timers,
     onFinal(record) {
-      const url = ledger.callbackUrlOf(record.agentId) ?? resolved.callbackUrl;
+      const url = ledger.agents.callbackUrlOf(record.agentId) ?? resolved.callbackUrl;
       if (url === null) return;
       callbacks.notify(url, {
         transactionId: record.transactionId,
@@ -57,7 +57,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       });
     },
   });
-  for (const agent of resolved.agents) ledger.addAgent(agent);
+  for (const agent of resolved.agents) ledger.agents.addAgent(agent);
   const catalogue = new Catalogue(prng.fork('catalogue'), resolved.services);
   const faults = new Faults(prng.fork('faults'));
   const ctx: SimulatorContext = {

@@ -7,7 +7,7 @@ export function checkBalance(ctx: SimulatorContext, agentId: string): JsonValue 
   return {
     AgentID: int(agentId),
     ResponseType: 'CheckBalance',
-    Balances: ctx.ledger.balances(agentId).map((entry) => ({
+    Balances: ctx.ledger.agents.balances(agentId).map((entry) => ({
       Balance: dec(new Dec(entry.balance)),
       Overbalance: dec(new Dec(entry.overdraft)),
       Currency: entry.currency,

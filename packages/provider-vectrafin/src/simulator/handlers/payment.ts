@@ -4,7 +4,7 @@ import type { AccountSpec, ServiceSpec } from '../catalogue.js';
 import { type FormFields, readAmount, readTransactionId, type SimulatorContext } from '../context.js';
 import { invoiceLines } from '../invoice-json.js';
 import type { JsonValue } from '../json-writer.js';
-import type { NewPayment } from '../ledger.js';
+import type { NewPayment } from '../ledger-types.js';
 import { resolveProgression } from '../progression.js';
 import { paymentAnswer, requestError } from '../responses.js';
 import { SUCCESS } from '../status-codes.js';
@@ -49,7 +49,7 @@ export function payment(ctx: SimulatorContext, fields: FormFields, agentId: stri
   if ('status' in found) return paymentAnswer('Payment', ctx.ledger.decline(newPayment, found.status));
   const declined = declineReason(service, found.spec, newPayment);
   if (declined !== null) return paymentAnswer('Payment', ctx.ledger.decline(newPayment, declined));
-  if (!ctx.ledger.canAfford(agentId, currency, newPayment.amount)) {
+  if (!ctx.ledger.agents.canAfford(agentId, currency, newPayment.amount)) {
     return requestError(ctx, 'Payment', -2, transactionId);
   }
   const progression = found.spec.progression ? resolveProgression(found.spec.progression) : ctx.progression;

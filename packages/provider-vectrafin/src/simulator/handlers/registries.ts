@@ -27,7 +27,7 @@ export function readJsonBody(
   if (!isRecord(body)) return { error: answer('error', 'Неверный формат JSON') };
   const agentId = integerText(body.AgentId);
   const password = typeof body.AgentPassword === 'string' ? body.AgentPassword : undefined;
-  if (agentId === null || !ctx.ledger.authenticate(agentId, password)) {
+  if (agentId === null || !ctx.ledger.agents.authenticate(agentId, password)) {
     return { error: answer('error', 'Ошибка авторизации') };
   }
   return { body, agentId };
