@@ -193,6 +193,36 @@ describe('finalizer: crash recovery from the journal', () => {
     expect(h.b.calls).toEqual([]);
   });
 
+  it('never fails a payment while an earlier attempt may have moved money (a journal the rules could not produce)', async () => {
+    const h = harness();
+    const { record } = await h.journal.create({
+      paymentId: 'f-guard',
+      service: 'steam',
+      account: 'galek10',
+      amount: '100.00',
+      currency: 'KZT',
+      createdAt: h.clock.now(),
+      nextCheckAt: h.clock.now(),
+    });
+    let next = await h.journal.openAttempt('f-guard', record.version, { provider: 'vf-a', serviceId: '7' });
+    next = await h.journal.transition('f-guard', next.version, {
+      attempt: { no: 1, update: { state: 'unknown', reason: 'timeout' } },
+    });
+    next = await h.journal.openAttempt('f-guard', next.version, { provider: 'vf-b', serviceId: '70' });
+    await h.journal.transition('f-guard', next.version, {
+      attempt: { no: 2, update: { state: 'failed', reason: 'account_not_found', providerStatus: '-105' } },
+    });
+    for (let i = 0; i < 3; i++) {
+      await h.router.finalizeDue();
+      h.clock.advance(120_000);
+    }
+    const stored = await h.journal.get('f-guard');
+    expect(stored).toMatchObject({ state: 'unknown', final: false, reason: 'timeout' });
+    expect(h.of('payment.final')).toEqual([]);
+    expect(h.a.calledWith('pay')).toEqual([]);
+    expect(h.b.calledWith('pay')).toEqual([]);
+  });
+
   it('a second router on the same journal finishes what an abandoned one left open', async () => {
     const clock = new ManualClock();
     const journal = createMemoryJournal({ clock });

@@ -195,7 +195,7 @@ class TolemRouter implements Router {
         poll = setTimeout(() => {
           this.journal.get(paymentId).then(
             (record) => (record?.final ? finish() : schedule()),
-            () => schedule(),
+            (error: unknown) => finish(error),
           );
         }, this.#options.finalizer.pollIntervalMs);
       };

@@ -85,6 +85,12 @@ export async function pay(
   const input = parsePayRequest(request);
   requireTargets(ctx, input.service, input.currency);
   options.signal?.throwIfAborted();
+  // A repeat needs no lock: it never sends, and must not wait behind a check in flight.
+  const known = await ctx.journal.get(input.paymentId);
+  if (known !== null) {
+    assertSame(known, input);
+    return toView(known);
+  }
   return ctx.locks.run(input.paymentId, async () => {
     const existing = await ctx.journal.get(input.paymentId);
     if (existing !== null) {

@@ -9,7 +9,13 @@ import {
   type Transition,
 } from '@tolem/core';
 import { backoffDelay } from '../backoff.js';
-import { type AttemptFacts, type Decision, decide, mayMarkFailed } from '../failover-policy.js';
+import {
+  type AttemptFacts,
+  type Decision,
+  decide,
+  mayMarkFailed,
+  settledWithoutMoney,
+} from '../failover-policy.js';
 import { nextTarget } from '../routing.js';
 import type { RouterContext } from './context.js';
 import { commit } from './journal-writer.js';
@@ -84,8 +90,17 @@ export function planSettlement(
     } else if (decision.kind === 'failover') {
       // The caller opens the next attempt right away; keep other instances off it meanwhile.
       change.nextCheckAt = new Date(now.getTime() + ctx.options.finalizer.inFlightMs);
+    } else if (decision.kind === 'failed') {
+      // An earlier attempt may have moved money (never by our own rules, but a journal can be edited):
+      // the payment stays open and escalates instead of being failed.
+      decision = { kind: 'wait' };
+      const doubtful = facts.find((a) => !settledWithoutMoney(a));
+      change.payment = { ...payment(shown, 'unknown'), reason: doubtful?.reason ?? 'unknown_status' };
+      const checks = record.checks + (settlement.check ? 1 : 0);
+      change.nextCheckAt = new Date(
+        now.getTime() + backoffDelay(checks, ctx.options.finalizer, ctx.options.random),
+      );
     } else {
-      if (decision.kind === 'failed') decision = { kind: 'wait' };
       change.payment = payment(shown, shown.state);
       const checks = record.checks + (settlement.check ? 1 : 0);
       change.nextCheckAt = new Date(
