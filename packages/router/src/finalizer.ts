@@ -93,7 +93,7 @@ export class Finalizer {
       if (decision.kind !== 'wait' || latest === undefined) {
         // No attempt yet (a crash between create and send), or a crash in the middle of a failover.
         const driven = await drive(ctx, current, { origin: 'finalizer' });
-        await this.#reschedule(driven.record);
+        await this.#release(driven.record);
         return;
       }
       const status = await this.#status(current);
@@ -119,14 +119,23 @@ export class Finalizer {
     });
   }
 
-  /** After new facts: a failover decided by them runs now. */
+  /** After new facts: a failover decided by them runs now; a lease still held is released. */
   async #continue(record: PaymentRecord): Promise<void> {
-    if (record.final) return;
-    const latest = latestAttempt(record);
-    const decision = decide(latest, this.#ctx.policy, nextTarget(this.#ctx, record).target !== null);
-    if (decision.kind === 'wait') return;
-    const driven = await drive(this.#ctx, record, { origin: 'finalizer' });
-    await this.#reschedule(driven.record);
+    let current = record;
+    if (current.final) return;
+    const decision = decide(
+      latestAttempt(current),
+      this.#ctx.policy,
+      nextTarget(this.#ctx, current).target !== null,
+    );
+    if (decision.kind !== 'wait') current = (await drive(this.#ctx, current, { origin: 'finalizer' })).record;
+    await this.#release(current);
+  }
+
+  /** Counts the check, sets the next one and releases the lease — unless a write already did. */
+  async #release(record: PaymentRecord): Promise<void> {
+    if (record.final || record.lease?.owner !== this.#ctx.options.instanceId) return;
+    await this.#reschedule(record);
   }
 
   async #status(record: PaymentRecord): Promise<PaymentResult | null> {
