@@ -124,7 +124,7 @@ function describe(error: unknown, command: Command | null): CliError {
   if (UnsupportedOperationError.is(error))
     return new CliError(error.message, EXIT.other, 'unsupported', { cause: error });
   if (error instanceof Error && (error.name === 'AbortError' || /interrupted/.test(error.message))) {
-    return new CliError('interrupted before anything was sent', EXIT.other, 'interrupted', { cause: error });
+    return new CliError('interrupted', EXIT.other, 'interrupted', { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new CliError(
