@@ -164,7 +164,14 @@ async function main(): Promise<void> {
     ],
   ];
 
-  const fmt = (value: number, digits = 2) => value.toFixed(digits).padStart(9);
+  const fmt = (value: number, digits = 2) =>
+    new Intl.NumberFormat('en-US', {
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+      useGrouping: false,
+    })
+      .format(value)
+      .padStart(9);
   console.log(
     `\n${OPS} operations each, concurrency ${CONCURRENCY}, ${JOURNAL} journal, simulator on loopback in this process\n`,
   );

@@ -65,7 +65,12 @@ describe('finalizer: drives open payments to a final state', () => {
     }
     expect(h.a.calledWith('pay')).toHaveLength(1);
     expect(h.a.calledWith('getStatus')).toHaveLength(3);
-    expect(await h.journal.get('f-3')).toMatchObject({ state: 'unknown', final: false, checks: 3, lease: null });
+    expect(await h.journal.get('f-3')).toMatchObject({
+      state: 'unknown',
+      final: false,
+      checks: 3,
+      lease: null,
+    });
   });
 
   it('never fails over when the Status check itself is refused: the payment may be at the first provider', async () => {

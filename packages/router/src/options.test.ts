@@ -72,7 +72,7 @@ describe('router options', () => {
     ],
     [
       'an unknown route currency',
-      { routes: { steam: [{ provider: 'vf-a', serviceId: '7', currency: 'XXX' }] } },
+      { routes: { steam: [{ provider: 'vf-a', serviceId: '7', currency: 'ZZZ' }] } },
       'routes.steam.0.currency',
     ],
     ['no providers', { providers: [] }, 'providers'],

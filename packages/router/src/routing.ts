@@ -36,7 +36,7 @@ export function requireTargets(ctx: RouterContext, service: string, currency: st
 export interface NextTarget {
   target: RouteTarget | null;
   /** Targets passed over because their breaker is open (nothing is sent to them). */
-  skipped: RouteTarget[];
+  bypassed: RouteTarget[];
 }
 
 /** The next provider of a payment's route: no attempt at it yet, and its breaker lets a call through. */
@@ -46,16 +46,16 @@ export function nextTarget(
   excluded: ReadonlySet<string> = new Set(),
 ): NextTarget {
   const tried = new Set(record.attempts.map((attempt) => attempt.provider));
-  const skipped: RouteTarget[] = [];
+  const bypassed: RouteTarget[] = [];
   for (const target of targetsFor(ctx, record.service, record.currency)) {
     if (tried.has(target.provider) || !ctx.providers.has(target.provider)) continue;
     if (excluded.has(target.provider) || !ctx.breakers.admits(target.provider)) {
-      skipped.push(target);
+      bypassed.push(target);
       continue;
     }
-    return { target, skipped };
+    return { target, bypassed };
   }
-  return { target: null, skipped };
+  return { target: null, bypassed };
 }
 
 /**

@@ -83,7 +83,7 @@ export async function drive(
       current,
       latest?.provider ?? null,
       decision.kind === 'failover' ? decision.reason : null,
-      pick.skipped,
+      pick.bypassed,
       target,
     );
     let sent: SendResult;
@@ -170,13 +170,13 @@ function announceFailover(
   record: PaymentRecord,
   from: string | null,
   reason: Reason | null,
-  skipped: readonly RouteTarget[],
+  bypassed: readonly RouteTarget[],
   to: RouteTarget,
 ): void {
   // Each hop: the provider we leave (with why), then every provider passed over for its open breaker.
   const hops: { from: string; reason: Reason | 'breaker_open' }[] = [];
   if (from !== null && reason !== null) hops.push({ from, reason });
-  for (const target of skipped) hops.push({ from: target.provider, reason: 'breaker_open' });
+  for (const target of bypassed) hops.push({ from: target.provider, reason: 'breaker_open' });
   for (const hop of hops) {
     ctx.events.emit('failover', () => ({
       service: record.service,

@@ -123,7 +123,7 @@ describe('pay: bad input is refused before anything is journaled or sent', () =>
     ['amount', { amount: '1.234' }],
     ['amount', { amount: 100 }],
     ['amount', { amount: '-5' }],
-    ['currency', { currency: 'XXX' }],
+    ['currency', { currency: 'ZZZ' }],
     ['service', { service: 'fortnite' }],
     ['paymentId', { paymentId: 'has space' }],
     ['paymentId', { paymentId: '' }],
