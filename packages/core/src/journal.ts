@@ -34,7 +34,10 @@ export interface AttemptRecord {
   no: number;
   provider: string;
   serviceId: string;
-  /** Allocated once by the journal, unique per provider, reused on every resend. */
+  /**
+   * Allocated once by the journal, unique across the whole journal (so across providers, even two
+   * instances sharing one agent account), reused on every resend.
+   */
   transactionId: string;
   state: PaymentState;
   final: boolean;

@@ -39,7 +39,8 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Payment
 class MemoryJournal implements PaymentJournal {
   private readonly payments = new Map<string, PaymentRecord>();
   private readonly byTransaction = new Map<string, string>();
-  private readonly lastTransactionId = new Map<string, string>();
+  /** One sequence for the whole journal: unique across providers (two instances may share an agent). */
+  private lastTransactionId: string | null = null;
   private closed = false;
 
   constructor(private readonly clock: Clock) {}
@@ -79,9 +80,9 @@ class MemoryJournal implements PaymentJournal {
     const now = this.clock.now();
     const at = attempt.at ?? now;
     // The id floor follows the journal's clock, not a caller-supplied time.
-    const transactionId = nextTransactionId(this.lastTransactionId.get(attempt.provider) ?? null, now);
+    const transactionId = nextTransactionId(this.lastTransactionId, now);
     const next = withAttempt(record, { ...attempt, transactionId, at });
-    this.lastTransactionId.set(attempt.provider, transactionId);
+    this.lastTransactionId = transactionId;
     this.byTransaction.set(key(attempt.provider, transactionId), paymentId);
     this.payments.set(paymentId, next);
     return clone(next);

@@ -27,6 +27,12 @@ import Database from 'better-sqlite3';
 import { parseOptions, type SqliteJournalOptions } from './options.js';
 import { migrate } from './schema.js';
 
+/**
+ * One sequence for the whole journal (row key in tx_sequence): ids are unique across providers too, so
+ * two provider instances configured on the same agent can never hand one TransactionID to two payments.
+ */
+const JOURNAL_SEQUENCE = '*';
+
 interface PaymentRow {
   record: string;
 }
@@ -135,12 +141,12 @@ class SqliteJournal implements PaymentJournal {
       if (record.attempts.some((a) => a.provider === attempt.provider)) return record;
       assertVersion(record, expectedVersion);
       const now = this.clock.now();
-      const last = this.statements.lastTransaction.get(attempt.provider)?.last_transaction_id ?? null;
+      const last = this.statements.lastTransaction.get(JOURNAL_SEQUENCE)?.last_transaction_id ?? null;
       const transactionId = nextTransactionId(last, now);
       const next = withAttempt(record, { ...attempt, transactionId, at: attempt.at ?? now });
       this.save(next, record.version);
       this.statements.insertTransaction.run(attempt.provider, transactionId, paymentId);
-      this.statements.saveTransaction.run(attempt.provider, transactionId);
+      this.statements.saveTransaction.run(JOURNAL_SEQUENCE, transactionId);
       return next;
     });
   }

@@ -182,6 +182,20 @@ export function journalChecks(options: JournalConformanceOptions): ConformanceCh
       },
     ),
 
+    check(
+      'transaction ids are distinct across providers (two instances may share one agent account)',
+      async (journal) => {
+        const ids: string[] = [];
+        for (let i = 0; i < 6; i++) {
+          const { record } = await journal.create(payment(`x${i}`));
+          const provider = i % 2 === 0 ? 'vf-a' : 'vf-b';
+          const next = await journal.openAttempt(`x${i}`, record.version, { provider, serviceId: '7' });
+          ids.push(txOf(next, provider));
+        }
+        expect(new Set(ids).size).toBe(ids.length);
+      },
+    ),
+
     check('openAttempt refuses a stale version, a missing payment and a final payment', async (journal) => {
       const { record } = await journal.create(payment('p1'));
       await journal.transition('p1', record.version, { nextCheckAt: at(20_000) });
