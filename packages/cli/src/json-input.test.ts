@@ -24,14 +24,19 @@ describe('parseJsonLossless', () => {
   });
 
   it.each([
-    ['[1,]', 'unexpected character'],
-    ['{"a" 1}', 'expected ":"'],
-    ['[1] x', 'unexpected text after'],
-    ['"open', 'unterminated string'],
-    ['01', 'unexpected text after'],
-  ])('rejects %s with a position', (text, message) => {
-    expect(() => parseJsonLossless(text)).toThrow(JsonInputError);
+    ['[1,]', 'Array item expected', 3],
+    ['{"a" 1}', "Colon ':' expected", 5],
+    ['[1] x', 'Expected end of input', 4],
+    ['"open', "End of string '\"' expected", 5],
+    ['01', 'Expected end of input', 1],
+  ])('rejects %s with a position', (text, message, position) => {
     expect(() => parseJsonLossless(text)).toThrow(message);
+    try {
+      parseJsonLossless(text);
+    } catch (error) {
+      expect(error).toBeInstanceOf(JsonInputError);
+      expect((error as JsonInputError).position).toBe(position);
+    }
   });
 
   it('numericText accepts numbers and numeric strings only', () => {
