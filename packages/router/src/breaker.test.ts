@@ -125,7 +125,7 @@ describe('ProviderBreakers', () => {
   });
 
   it('counts an unexpected exception from the provider as a failure', async () => {
-    const { breakers } = setup();
+    const { breakers, seen } = setup();
     for (let i = 0; i < 4; i++) {
       await expect(
         breakers.run(
@@ -139,6 +139,8 @@ describe('ProviderBreakers', () => {
       ).rejects.toThrow('boom');
     }
     expect(breakers.state('vf-b')).toBe('open');
+    // Reported as unknown with a canonical reason, like the outcome the router journals for it.
+    expect(seen.calls[0]).toMatchObject({ provider: 'vf-b', state: 'unknown', reason: 'request_failed' });
     breakers.shutdown();
   });
 

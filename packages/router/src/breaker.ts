@@ -146,7 +146,7 @@ export class ProviderBreakers {
         if (error instanceof LocalFailure) throw error;
         // Thrown before sending: not the provider's health, not a call to report.
         if (isNothingSentError(error, signal)) throw new LocalFailure(error);
-        this.#report(providerId, operation, { state: 'unknown', reason: null }, startedAt, false);
+        this.#report(providerId, operation, { state: 'unknown', reason: 'request_failed' }, startedAt, false);
         throw error;
       }
       const result = verdict(value);
