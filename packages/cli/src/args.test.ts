@@ -59,6 +59,44 @@ describe('parseFlags', () => {
     );
   });
 
+  it('ignores a bare `--` and reads the flags after it like any other', () => {
+    expect(parseFlags(['--', '--amount', '100.00', '--json'], OPTIONS, 'vectrafin pay')).toEqual(
+      parseFlags(['--amount', '100.00', '--json'], OPTIONS, 'vectrafin pay'),
+    );
+    expect(parseFlags(['--json', '--', '--amount=5'], OPTIONS, 'vectrafin pay')).toMatchObject({
+      json: true,
+      amount: '5',
+    });
+    expect(parseFlags(['--amount=--', '--json'], OPTIONS, 'vectrafin pay').amount).toBe('--');
+  });
+
+  it('stays strict after a `--`: unknown flags, stray arguments and a second `--` are refused', () => {
+    expect(failure(() => parseFlags(['--', '--amout=1'], OPTIONS, 'vectrafin pay')).message).toContain(
+      'unknown flag --amout',
+    );
+    expect(failure(() => parseFlags(['--', '100.00'], OPTIONS, 'vectrafin pay')).message).toContain(
+      'unexpected argument "100.00"',
+    );
+    const second = failure(() => parseFlags(['--', '--', '--json'], OPTIONS, 'vectrafin pay'));
+    expect(second.exitCode).toBe(2);
+    expect(second.message).toContain('unexpected argument "--json"');
+  });
+
+  it('refuses a password flag after a `--` too, without echoing it', () => {
+    const error = failure(() => parseFlags(['--', '--password', 'hunter2'], OPTIONS, 'vectrafin pay'));
+    expect(error.message).toContain('--password is not accepted');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('names the stray argument as given, even when it starts with a dash or is empty', () => {
+    expect(failure(() => parseFlags(['--json', '--', '--', '-x'], OPTIONS, 'demo')).message).toContain(
+      'unexpected argument "-x"',
+    );
+    expect(failure(() => parseFlags([''], OPTIONS, 'demo')).message).toBe(
+      'unexpected argument "" for `tolem demo`: see `tolem demo --help`',
+    );
+  });
+
   it('requireString names the missing flag with an example', () => {
     const error = failure(() => requireString({}, 'amount', '100.00'));
     expect(error.message).toBe('missing --amount (for example --amount 100.00)');

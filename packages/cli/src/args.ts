@@ -25,23 +25,46 @@ const FORBIDDEN_PASSWORD_FLAGS = ['--password', '--agent-password', '--pass'];
 export const PASSWORD_HINT =
   'put the password in the TOLEM_VECTRAFIN_PASSWORD environment variable or in a file named by --password-file';
 
+type ParseConfig = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
 /**
  * Parses `args` strictly against `options` (plus the global flags). Every problem becomes a one-line
  * usage error (exit 2) that names the flag and never echoes a value given to an unknown flag.
+ *
+ * A bare `--` is ignored and the flags after it are read like any other: no command takes positional
+ * arguments, and script runners pass it on (`pnpm run demo -- --serve` runs `tolem demo -- --serve`).
+ * Anything that is not a flag is still refused, after the `--` as before it.
  */
 export function parseFlags(args: readonly string[], options: OptionDefs, command: string): Flags {
-  rejectPasswordFlag(args);
   const all = { ...GLOBAL_OPTIONS, ...options };
-  const config: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  const config: ParseConfig = {};
   for (const [name, def] of Object.entries(all)) {
     config[name] = def.short === undefined ? { type: def.type } : { type: def.type, short: def.short };
   }
+  const flagArgs = withoutTerminator(args, config);
+  rejectPasswordFlag(flagArgs);
   try {
-    const { values } = parseArgs({ args: [...args], options: config, strict: true, allowPositionals: false });
+    const { values } = parseArgs({ args: flagArgs, options: config, strict: true, allowPositionals: false });
     return values as Flags;
   } catch (error) {
-    throw translateParseError(error, args, command);
+    throw translateParseError(error, flagArgs, config, command);
   }
+}
+
+/** The tokens parseArgs reads from `args`, leniently (unknown flags and positionals are tokens too). */
+function tokensOf(args: readonly string[], config: ParseConfig) {
+  return parseArgs({ args: [...args], options: config, strict: false, allowPositionals: true, tokens: true })
+    .tokens;
+}
+
+/**
+ * `args` without the option terminator: the first bare `--` that is not the value of a flag
+ * (`--account=--` keeps its value). A second `--` stays, and is refused as an argument.
+ */
+function withoutTerminator(args: readonly string[], config: ParseConfig): string[] {
+  const terminator = tokensOf(args, config).find((token) => token.kind === 'option-terminator');
+  if (terminator === undefined) return [...args];
+  return args.filter((_, index) => index !== terminator.index);
 }
 
 function rejectPasswordFlag(args: readonly string[]): void {
@@ -56,7 +79,12 @@ function rejectPasswordFlag(args: readonly string[]): void {
   }
 }
 
-function translateParseError(error: unknown, args: readonly string[], command: string): Error {
+function translateParseError(
+  error: unknown,
+  args: readonly string[],
+  config: ParseConfig,
+  command: string,
+): Error {
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
   const help = `see \`tolem ${command} --help\``;
@@ -68,7 +96,9 @@ function translateParseError(error: unknown, args: readonly string[], command: s
       if (/does not take an argument/.test(message)) return usageError(`${flag} takes no value: ${help}`);
       return usageError(`${flag} needs a value (write ${flag}=VALUE when it starts with a dash): ${help}`);
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
-      const positional = args.find((arg) => !arg.startsWith('-') && message.includes(`'${arg}'`)) ?? '';
+      // The argument parseArgs stopped at, whatever it looks like ("--serve" after a second `--`, "").
+      const token = tokensOf(args, config).find((each) => each.kind === 'positional');
+      const positional = token?.kind === 'positional' ? token.value : '';
       const shown = positional.length > 30 ? `${positional.slice(0, 30)}…` : positional;
       return usageError(`unexpected argument ${JSON.stringify(shown)} for \`tolem ${command}\`: ${help}`);
     }

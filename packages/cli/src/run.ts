@@ -20,10 +20,15 @@ interface Resolved {
   args: string[];
 }
 
-/** Flags that matter before parsing (an error while parsing must still honour --json). */
+/**
+ * Flags that matter before parsing (an error while parsing must still honour --json). Like the parser,
+ * it reads past the first bare `--` (`tolem demo -- --json`) and stops at a second one.
+ */
 function early(argv: readonly string[], flag: string): boolean {
-  const end = argv.indexOf('--');
-  return (end === -1 ? argv : argv.slice(0, end)).includes(flag);
+  const first = argv.indexOf('--');
+  const rest = first === -1 ? [...argv] : [...argv.slice(0, first), ...argv.slice(first + 1)];
+  const end = rest.indexOf('--');
+  return (end === -1 ? rest : rest.slice(0, end)).includes(flag);
 }
 
 function resolve(argv: readonly string[], io: Io): Resolved | number {
