@@ -1,7 +1,24 @@
+import { createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { cleanEnv, collect, json, start, tolem, waitForOutput } from './run-tolem.js';
 
 const TIMEOUT = 120_000;
+
+/** Holds a port the OS picked on 127.0.0.1 until `close()`. */
+function holdPort(): Promise<{ port: number; close(): Promise<void> }> {
+  const server: Server = createServer();
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') return reject(new Error('no port'));
+      resolve({
+        port: address.port,
+        close: () => new Promise((done) => server.close(() => done())),
+      });
+    });
+  });
+}
 
 describe('tolem demo', () => {
   it(
@@ -66,6 +83,110 @@ describe('tolem demo', () => {
         state: 'succeeded',
       });
       expect(payments.every((payment) => payment.ok === true && payment.final === true)).toBe(true);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    '`tolem demo -- --serve --metrics-port N` (as `pnpm run demo -- …` passes it): serves /metrics on N',
+    async () => {
+      // A port the OS just handed out, released for the demo: no fixed port in tests.
+      const held = await holdPort();
+      await held.close();
+      const child = start(['demo', '--', '--serve', '--metrics-port', String(held.port)], cleanEnv());
+      const done = collect(child);
+      const shown = await waitForOutput(
+        child.stdout as NodeJS.ReadableStream,
+        /Serving until Ctrl-C[\s\S]*finalizer keeps running/,
+      );
+      const metricsUrl = `http://127.0.0.1:${held.port}/metrics`;
+      expect(shown).toContain(`metrics     ${metricsUrl}   (point Prometheus here)`);
+      const response = await fetch(metricsUrl);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toMatch(
+        /tolem_payments_total\{provider="vf-b",service="steam",state="succeeded"\} 1/,
+      );
+
+      child.kill('SIGINT');
+      const result = await done;
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('Every payment reached the state it should');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    '--metrics-port on a port in use: one error line, exit 1',
+    async () => {
+      const held = await holdPort();
+      try {
+        const result = await tolem(['demo', '--metrics-port', String(held.port), '--json'], cleanEnv());
+        expect(result.code).toBe(1);
+        expect(json(result)).toEqual({
+          error: {
+            code: 'port_in_use',
+            message: `port ${held.port} is in use: pick another with --metrics-port, or leave it out for a free one`,
+            exitCode: 1,
+          },
+        });
+        expect(result.stderr.split('\n').filter((line) => line.startsWith('tolem:'))).toEqual([
+          `tolem: port ${held.port} is in use: pick another with --metrics-port, or leave it out for a free one`,
+        ]);
+        expect(result.stderr).not.toContain('    at ');
+      } finally {
+        await held.close();
+      }
+    },
+    TIMEOUT,
+  );
+
+  it.each([['abc'], ['65536'], ['-1'], ['']])(
+    '--metrics-port %j is bad input: exit 2 before anything starts',
+    async (value) => {
+      const result = await tolem(['demo', `--metrics-port=${value}`], cleanEnv());
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(
+        /^tolem: --metrics-port (must be a port number 0 to 65535|needs a value)/,
+      );
+    },
+    TIMEOUT,
+  );
+});
+
+describe('a bare `--` before the flags (pnpm run … -- --flag)', () => {
+  it(
+    'is ignored: `tolem demo -- --help` prints the help, `--json` after it shapes errors',
+    async () => {
+      const help = await tolem(['demo', '--', '--help'], cleanEnv());
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('Usage: tolem demo [--serve] [--metrics-port N]');
+
+      const error = await tolem(['demo', '--', '--json', '--metrics-port', 'abc'], cleanEnv());
+      expect(error.code).toBe(2);
+      expect(json(error)).toMatchObject({ error: { code: 'bad_input', exitCode: 2 } });
+    },
+    TIMEOUT,
+  );
+
+  it.each([
+    [['demo', '--', '--bogus'], 'tolem: unknown flag --bogus for `tolem demo`: see `tolem demo --help`'],
+    [['demo', '--', 'stray'], 'tolem: unexpected argument "stray" for `tolem demo`: see `tolem demo --help`'],
+    [
+      ['demo', '--', '--', '--serve'],
+      'tolem: unexpected argument "--serve" for `tolem demo`: see `tolem demo --help`',
+    ],
+    [
+      ['simulator', '--', '--port', 'x'],
+      'tolem: --port must be a port number 0 to 65535 (0 picks a free one), got "x"',
+    ],
+  ])(
+    'keeps strictness for what follows it: %j',
+    async (args, message) => {
+      const result = await tolem(args, cleanEnv());
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim()).toBe(message);
     },
     TIMEOUT,
   );

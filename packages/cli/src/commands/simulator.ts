@@ -11,11 +11,12 @@ import { ENV } from '../connection.js';
 import { EXIT } from '../exit-codes.js';
 import { writeLine } from '../io.js';
 
-export function readPort(value: string | undefined): number {
+/** A port flag's value (`--port`, `--metrics-port`): 0 to 65535, 0 (the default) picks a free one. */
+export function readPort(value: string | undefined, flag = 'port'): number {
   if (value === undefined) return 0;
   if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
     throw usageError(
-      `--port must be a port number 0 to 65535 (0 picks a free one), got ${JSON.stringify(value.slice(0, 20))}`,
+      `--${flag} must be a port number 0 to 65535 (0 picks a free one), got ${JSON.stringify(value.slice(0, 20))}`,
     );
   }
   return Number(value);

@@ -10,6 +10,8 @@ import { createVectrafinProvider } from '@tolem/provider-vectrafin';
 import { type Simulator, startSimulator } from '@tolem/provider-vectrafin/simulator';
 import { createCallbackHandler, createRouter, type Router } from '@tolem/router';
 import { Registry } from 'prom-client';
+import { CliError } from '../cli-error.js';
+import { EXIT } from '../exit-codes.js';
 
 /** The two provider instances of the demo: two agents of the same sandbox. */
 export const PRIMARY = 'vf-a' as const;
@@ -43,12 +45,37 @@ export interface DemoStack {
   stop(): Promise<void>;
 }
 
-function listen(server: Server): Promise<string> {
+export interface DemoStackOptions {
+  /** Port on 127.0.0.1 for /metrics and the callbacks; 0 (the default) lets the OS pick a free one. */
+  metricsPort?: number;
+}
+
+function listen(server: Server, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve(`http://127.0.0.1:${port}`);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new CliError(
+            `port ${port} is in use: pick another with --metrics-port, or leave it out for a free one`,
+            EXIT.other,
+            'port_in_use',
+            { cause: error },
+          ),
+        );
+      } else if (error.code === 'EACCES') {
+        reject(
+          new CliError(
+            `port ${port} needs privileges this user lacks: pick one above 1023 with --metrics-port`,
+            EXIT.other,
+            'port_not_permitted',
+            { cause: error },
+          ),
+        );
+      } else reject(error);
+    });
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as AddressInfo;
+      resolve(`http://127.0.0.1:${bound}`);
     });
   });
 }
@@ -57,9 +84,7 @@ function listen(server: Server): Promise<string> {
  * Everything a real deployment has, on loopback: the sandbox with two agents, two provider instances,
  * a router with a SQLite journal in a temporary folder, metrics and a callback endpoint.
  */
-export async function startDemoStack(): Promise<DemoStack> {
-  const folder = mkdtempSync(join(tmpdir(), 'tolem-demo-'));
-  const journalPath = join(folder, 'tolem.db');
+export async function startDemoStack(options: DemoStackOptions = {}): Promise<DemoStack> {
   const registry = new Registry();
   let router: Router | null = null;
   let metricsHandler: ReturnType<typeof createMetricsHandler> | null = null;
@@ -78,12 +103,15 @@ export async function startDemoStack(): Promise<DemoStack> {
     response.statusCode = 404;
     response.end('not found\n');
   });
-  const baseUrl = await listen(server);
+  // Listen first: a port in use stops the demo before anything else has started.
+  const baseUrl = await listen(server, options.metricsPort ?? 0);
   const closeServer = (): Promise<void> =>
     new Promise((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
     });
+  const folder = mkdtempSync(join(tmpdir(), 'tolem-demo-'));
+  const journalPath = join(folder, 'tolem.db');
 
   // Fresh passwords every run: the demo shows that none ever reaches the output.
   const passwords = {

@@ -4,7 +4,14 @@ import { untilAborted } from '../commands/simulator.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { columnTable } from '../format/table.js';
 import { writeLine } from '../io.js';
-import { AGENTS, type DemoStack, PRIMARY, SECONDARY, startDemoStack } from './demo-stack.js';
+import {
+  AGENTS,
+  type DemoStack,
+  type DemoStackOptions,
+  PRIMARY,
+  SECONDARY,
+  startDemoStack,
+} from './demo-stack.js';
 import { Narrator } from './narrator.js';
 import { type DemoPayment, SHIFT, SHIFT_STEPS, type Shift } from './shift.js';
 
@@ -110,13 +117,13 @@ function document(
  * `tolem demo`: a shift at a payment agent against the sandbox, narrated step by step; exit 0 only
  * when every payment reached the state it should. `--serve` keeps everything up until Ctrl-C.
  */
-export async function runDemo(context: CommandContext): Promise<ExitCode> {
+export async function runDemo(context: CommandContext, options: DemoStackOptions = {}): Promise<ExitCode> {
   const serve = context.flags.serve === true;
   // With --json the narration goes to stderr, so stdout carries exactly one JSON document.
   const out = context.json ? context.io.stderr : context.io.stdout;
   const narrator = new Narrator(out, SHIFT_STEPS);
   narrator.line('tolem demo: a shift at a payment agent, against the VectraFin sandbox');
-  const stack = await narrator.wait('starting the sandbox, the router and /metrics', startDemoStack());
+  const stack = await narrator.wait('starting the sandbox, the router and /metrics', startDemoStack(options));
   try {
     narrator.line(
       `  simulator   ${stack.simulator.url}  (agents ${AGENTS[PRIMARY]} and ${AGENTS[SECONDARY]})`,
