@@ -12,7 +12,7 @@ import type {
   PaymentRecord,
   Transition,
 } from './journal.js';
-import { canTransition, isFinal, type PaymentState, type Reason } from './model.js';
+import { canTransition, isFinal, NOTHING_SENT_REASONS, type PaymentState, type Reason } from './model.js';
 
 export function newPaymentRecord(input: NewPayment): PaymentRecord {
   const at = input.createdAt.toISOString();
@@ -108,6 +108,15 @@ export function withAttempt(
   if (record.final) {
     throw new JournalConflictError(record.paymentId, `is final (${record.state}); no new attempt`);
   }
+  // Safety net under the router's failover rules (design §4.3): a second provider may be tried only when
+  // no earlier attempt can have moved money, whatever the caller believes.
+  const open = record.attempts.find((a) => !movedNoMoney(a));
+  if (open !== undefined) {
+    throw new JournalConflictError(
+      record.paymentId,
+      `attempt ${open.no} at ${open.provider} is ${open.state}${open.reason ? ` (${open.reason})` : ''}: it may have moved money, so no new attempt`,
+    );
+  }
   const at = attempt.at.toISOString();
   const entry: AttemptRecord = {
     no: record.attempts.length + 1,
@@ -134,6 +143,20 @@ export function withAttempt(
     version: record.version + 1,
     updatedAt: at,
   };
+}
+
+/**
+ * An attempt that provably moved no money: finally failed, or unknown because its only send was never
+ * delivered (a refused connection).
+ */
+export function movedNoMoney(attempt: AttemptRecord): boolean {
+  if (attempt.state === 'failed') return true;
+  return (
+    attempt.state === 'unknown' &&
+    attempt.reason !== null &&
+    NOTHING_SENT_REASONS.has(attempt.reason) &&
+    attempt.sends === 1
+  );
 }
 
 /** Applies a transition; throws JournalConflictError for a stale version or a change to a final state. */

@@ -213,7 +213,16 @@ describe('finalizer: crash recovery from the journal', () => {
     next = await h.journal.transition('f-guard', next.version, {
       attempt: { no: 1, update: { state: 'unknown', reason: 'timeout' } },
     });
+    // The journal itself refuses a second provider while attempt 1 may have moved money…
+    await expect(
+      h.journal.openAttempt('f-guard', next.version, { provider: 'vf-b', serviceId: '70' }),
+    ).rejects.toMatchObject({ code: 'TOLEM_JOURNAL_CONFLICT' });
+    // …so build the state a buggy writer could: a refused connection, failed over, then resent at vf-a.
+    next = await h.journal.transition('f-guard', next.version, {
+      attempt: { no: 1, update: { state: 'unknown', reason: 'connection_refused' } },
+    });
     next = await h.journal.openAttempt('f-guard', next.version, { provider: 'vf-b', serviceId: '70' });
+    next = await h.journal.transition('f-guard', next.version, { resend: { no: 1 } });
     await h.journal.transition('f-guard', next.version, {
       attempt: { no: 2, update: { state: 'failed', reason: 'account_not_found', providerStatus: '-105' } },
     });
@@ -222,7 +231,7 @@ describe('finalizer: crash recovery from the journal', () => {
       h.clock.advance(120_000);
     }
     const stored = await h.journal.get('f-guard');
-    expect(stored).toMatchObject({ state: 'unknown', final: false, reason: 'timeout' });
+    expect(stored).toMatchObject({ state: 'unknown', final: false, reason: 'connection_refused' });
     expect(h.of('payment.final')).toEqual([]);
     expect(h.a.calledWith('pay')).toEqual([]);
     expect(h.b.calledWith('pay')).toEqual([]);

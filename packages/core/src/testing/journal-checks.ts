@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import { JournalConflictError } from '../errors.js';
-import type { NewPayment, PaymentJournal, PaymentRecord } from '../journal.js';
+import type { AttemptUpdate, NewPayment, PaymentJournal, PaymentRecord } from '../journal.js';
 import { outcome } from '../model.js';
 import type { ConformanceCheck } from './provider-checks.js';
 
@@ -158,7 +158,13 @@ export function journalChecks(options: JournalConformanceOptions): ConformanceCh
       expect(again.attempts).toHaveLength(1);
       expect(txOf(again)).toBe(txOf(first));
       expect(again.version).toBe(first.version);
-      const failedOver = await journal.openAttempt('p1', again.version, { provider: 'vf-b', serviceId: '9' });
+      const declined = await journal.transition('p1', again.version, {
+        attempt: { no: 1, update: { state: 'failed', reason: 'provider_technical' } },
+      });
+      const failedOver = await journal.openAttempt('p1', declined.version, {
+        provider: 'vf-b',
+        serviceId: '9',
+      });
       expect(failedOver.attempts.map((a) => [a.no, a.provider])).toEqual([
         [1, 'vf-a'],
         [2, 'vf-b'],
@@ -179,6 +185,38 @@ export function journalChecks(options: JournalConformanceOptions): ConformanceCh
         const all = [...sequential, ...concurrent.map((r) => txOf(r))];
         expect(new Set(all).size).toBe(all.length);
         for (const id of all) expect(id).toMatch(TX_ID);
+      },
+    ),
+
+    check(
+      'openAttempt refuses a second provider while an earlier attempt may have moved money (design §4.3)',
+      async (journal) => {
+        let case_ = 0;
+        const refusedWhile = async (update: AttemptUpdate | null, resends = 0) => {
+          case_ += 1;
+          const id = `g${case_}`;
+          let record = await opened(journal, id);
+          if (update) record = await journal.transition(id, record.version, { attempt: { no: 1, update } });
+          for (let i = 0; i < resends; i++) {
+            record = await journal.transition(id, record.version, { resend: { no: 1 } });
+          }
+          await conflict(journal.openAttempt(id, record.version, { provider: 'vf-b', serviceId: '7' }));
+          expect((await journal.get(id))?.attempts).toHaveLength(1);
+        };
+        await refusedWhile(null); // in flight: nothing known yet
+        await refusedWhile({ state: 'unknown', reason: 'timeout' });
+        await refusedWhile({ state: 'unknown', reason: 'not_found' });
+        await refusedWhile({ state: 'pending', reason: null, providerStatus: '1' });
+        await refusedWhile({ state: 'succeeded', reason: null, providerStatus: '10' });
+        // A refused connection proves nothing arrived, but only while it was the attempt's only send.
+        await refusedWhile({ state: 'unknown', reason: 'connection_refused' }, 1);
+        const { record } = await journal.create(payment('g-ok'));
+        let next = await journal.openAttempt('g-ok', record.version, { provider: 'vf-a', serviceId: '7' });
+        next = await journal.transition('g-ok', next.version, {
+          attempt: { no: 1, update: { state: 'unknown', reason: 'connection_refused' } },
+        });
+        next = await journal.openAttempt('g-ok', next.version, { provider: 'vf-b', serviceId: '7' });
+        expect(next.attempts).toHaveLength(2);
       },
     ),
 
