@@ -39,6 +39,7 @@ export {
   isClaimable,
   latestAttempt,
   matchesQuery,
+  movedNoMoney,
   newPaymentRecord,
   nextTransactionId,
   paymentFingerprint,

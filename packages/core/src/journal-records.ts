@@ -149,7 +149,7 @@ export function withAttempt(
  * An attempt that provably moved no money: finally failed, or unknown because its only send was never
  * delivered (a refused connection).
  */
-export function movedNoMoney(attempt: AttemptRecord): boolean {
+export function movedNoMoney(attempt: Pick<AttemptRecord, 'state' | 'reason' | 'sends'>): boolean {
   if (attempt.state === 'failed') return true;
   return (
     attempt.state === 'unknown' &&

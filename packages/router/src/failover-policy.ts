@@ -1,4 +1,4 @@
-import { NOTHING_SENT_REASONS, type PaymentState, type Reason } from '@tolem/core';
+import { movedNoMoney, NOTHING_SENT_REASONS, type PaymentState, type Reason } from '@tolem/core';
 
 /**
  * The safe-failover rules of design §4.3, as pure functions: whatever calls them (pay, finalizer,
@@ -31,9 +31,9 @@ export function provablyUnsent(attempt: AttemptFacts): boolean {
   );
 }
 
-/** No money moved at this provider and none ever will for this attempt. */
+/** No money moved at this provider and none ever will for this attempt (the journal's own rule). */
 export function settledWithoutMoney(attempt: AttemptFacts): boolean {
-  return attempt.state === 'failed' || provablyUnsent(attempt);
+  return movedNoMoney(attempt);
 }
 
 /** Whether another provider may be tried after this attempt. Never after pending, never after an unknown that may have arrived. */
