@@ -155,6 +155,8 @@ export interface PaymentJournal {
   /**
    * Opens an attempt at `provider` (allocating its transaction id) or returns the payment unchanged
    * when an attempt at that provider exists. Counts as the first send: call it before sending.
+   * Refuses (JournalConflictError) a new provider while an earlier attempt may have moved money
+   * (`movedNoMoney` is false for it): the journal's own guard against paying twice.
    */
   openAttempt(
     paymentId: string,
