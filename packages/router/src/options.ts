@@ -71,8 +71,14 @@ export interface RouterOptions {
   instanceId?: string;
   /** Whether `stop()` closes the providers and the journal. Default true (the DI module sets false). */
   closeResources?: boolean;
-  /** Told about errors of background work (finalizer, callbacks) that have no caller to throw to. */
-  onError?: (error: unknown, context: { source: 'finalizer' | 'callback'; paymentId: string | null }) => void;
+  /**
+   * Told about errors of background work (finalizer, callbacks) that have no caller to throw to, and of a
+   * journal write failing inside `pay()` (which then returns the payment as not final instead of throwing).
+   */
+  onError?: (
+    error: unknown,
+    context: { source: 'finalizer' | 'callback' | 'pay'; paymentId: string | null },
+  ) => void;
   /** Random source for the finalizer's jitter (tests inject a fixed one). Default Math.random. */
   random?: () => number;
 }

@@ -22,5 +22,8 @@ export interface RouterContext {
   readonly clock: Clock;
   /** Asks the finalizer to poll now (a payment became due). */
   wakeFinalizer(): void;
-  reportError(error: unknown, context: { source: 'finalizer' | 'callback'; paymentId: string | null }): void;
+  reportError(
+    error: unknown,
+    context: { source: 'finalizer' | 'callback' | 'pay'; paymentId: string | null },
+  ): void;
 }

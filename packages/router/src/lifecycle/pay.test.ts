@@ -1,6 +1,12 @@
-import { ProviderUnavailableError, Secret, ValidationError } from '@tolem/core';
+import {
+  createMemoryJournal,
+  type PaymentJournal,
+  ProviderUnavailableError,
+  Secret,
+  ValidationError,
+} from '@tolem/core';
 import { describe, expect, it } from 'vitest';
-import { FakeProvider } from '../../test/fake-provider.js';
+import { FakeProvider, ManualClock } from '../../test/fake-provider.js';
 import { harness, order } from '../../test/harness.js';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -411,5 +417,69 @@ describe('waitForFinal', () => {
     const h = harness();
     const error = await rejection(h.router.waitForFinal('nope', { timeoutMs: 10 }));
     expect(ValidationError.is(error) && error.field).toBe('paymentId');
+  });
+});
+
+/** A memory journal whose chosen write fails once (a locked or full disk), as the n-th call of it. */
+function failingOnce(
+  inner: PaymentJournal,
+  method: 'openAttempt' | 'transition',
+  call: number,
+): PaymentJournal {
+  let calls = 0;
+  const fail = () => {
+    calls += 1;
+    if (calls === call) throw new Error('SQLITE_FULL: database or disk is full');
+  };
+  return {
+    create: (payment) => inner.create(payment),
+    get: (id) => inner.get(id),
+    findByTransaction: (provider, id) => inner.findByTransaction(provider, id),
+    openAttempt: async (id, version, attempt) => {
+      if (method === 'openAttempt') fail();
+      return inner.openAttempt(id, version, attempt);
+    },
+    transition: async (id, version, change) => {
+      if (method === 'transition') fail();
+      return inner.transition(id, version, change);
+    },
+    claimDue: (options) => inner.claimDue(options),
+    list: (query) => inner.list(query),
+    openSummary: () => inner.openSummary(),
+    close: () => inner.close(),
+  };
+}
+
+describe('pay: a journal failure is never thrown as "nothing sent" (design §2, §4.1)', () => {
+  it('a write failing after the request left returns the payment as unknown; the finalizer settles it, paid once', async () => {
+    const clock = new ManualClock();
+    const journal = failingOnce(createMemoryJournal({ clock }), 'transition', 1);
+    const reported: unknown[] = [];
+    const h = harness({ clock, journal, onError: (error) => reported.push(error) });
+    const view = await h.router.pay(order('order-jf1', { service: 'solo' }));
+    // The Payment left: an error here would tell the caller nothing was sent, and invite a second payment.
+    expect(view).toMatchObject({ paymentId: 'order-jf1', state: 'unknown', final: false, provider: 'vf-a' });
+    expect(h.a.calledWith('pay')).toHaveLength(1);
+    expect(String(reported[0])).toContain('SQLITE_FULL');
+    clock.advance(60_000);
+    await h.router.finalizeDue();
+    expect(await h.router.getPayment('order-jf1')).toMatchObject({ state: 'succeeded', final: true });
+    expect(h.a.calledWith('pay')).toHaveLength(1);
+    expect([...h.a.credits.values()]).toEqual([1]);
+  });
+
+  it('a write failing before the send returns the payment as not final, since the finalizer will still send it', async () => {
+    const clock = new ManualClock();
+    const journal = failingOnce(createMemoryJournal({ clock }), 'openAttempt', 1);
+    const reported: unknown[] = [];
+    const h = harness({ clock, journal, onError: (error) => reported.push(error) });
+    const view = await h.router.pay(order('order-jf2', { service: 'solo' }));
+    expect(view).toMatchObject({ paymentId: 'order-jf2', state: 'unknown', final: false, attempts: [] });
+    expect(h.a.calledWith('pay')).toEqual([]);
+    expect(reported).toHaveLength(1);
+    clock.advance(60_000);
+    await h.router.finalizeDue();
+    expect(await h.router.getPayment('order-jf2')).toMatchObject({ state: 'succeeded', final: true });
+    expect(h.a.calledWith('pay')).toHaveLength(1);
   });
 });

@@ -116,14 +116,35 @@ export async function pay(
     }
     // Another instance created it a moment ago: it (or a finalizer) sends it, not us.
     if (!created.created) return toView(created.record);
-    const result = await drive(
-      ctx,
-      created.record,
-      options.signal ? { origin: 'pay', signal: options.signal } : { origin: 'pay' },
-    );
+    let result: Awaited<ReturnType<typeof drive>>;
+    try {
+      result = await drive(
+        ctx,
+        created.record,
+        options.signal ? { origin: 'pay', signal: options.signal } : { origin: 'pay' },
+      );
+    } catch (error) {
+      // A journal write failed part-way (locked or full disk). The payment is journaled, and the request
+      // may have left or the finalizer may still send it: thrown, it would read as "nothing sent".
+      try {
+        ctx.reportError(error, { source: 'pay', paymentId: input.paymentId });
+      } catch {
+        // A throwing onError must not turn the answer back into an error.
+      }
+      return toView(await lastKnown(ctx, created.record));
+    }
     if (result.notSentError !== undefined) throw result.notSentError;
     return toView(result.record, result.voucherCode);
   });
+}
+
+/** The freshest record the journal will give, else the one we hold. */
+async function lastKnown(ctx: RouterContext, record: PaymentRecord): Promise<PaymentRecord> {
+  try {
+    return (await ctx.journal.get(record.paymentId)) ?? record;
+  } catch {
+    return record;
+  }
 }
 
 function assertSame(existing: PaymentRecord, input: NewPaymentInput): void {
