@@ -98,6 +98,21 @@ describe('validation schemas', () => {
     expect(error.rule).toBe('is required');
   });
 
+  it('say "is required" only when the field is absent, not when it has the wrong type', () => {
+    const number = fails(() => parseInput(request, { ...good, amount: 100 }));
+    expect(number.field).toBe('amount');
+    expect(number.rule).not.toBe('is required');
+    expect(number.rule).toMatch(/string/);
+    expect(fails(() => parseInput(request, { ...good, amount: null })).rule).toBe('is required');
+  });
+
+  it('name a misspelt option of a strict schema as the field, not "input"', () => {
+    const options = z.object({ timeoutMs: z.number().optional() }).strict();
+    const error = fails(() => parseConfig(options, { timeoutMS: 5 }, 'vectrafin'));
+    expect(error.field).toBe('vectrafin.timeoutMS');
+    expect(error.rule).toMatch(/unknown option/);
+  });
+
   it('exact decimals keep all digits and allow zero', () => {
     expect(parseInput(exactDecimalSchema, '238345.4409')).toBe('238345.4409');
     expect(parseInput(exactDecimalSchema, '0')).toBe('0');

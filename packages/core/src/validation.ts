@@ -57,12 +57,33 @@ export const serviceIdSchema = z
   .min(1, { error: 'must not be empty' })
   .max(64, { error: 'at most 64 characters' });
 
-function firstIssue(error: z.ZodError, prefix: string | undefined): { field: string; rule: string } {
+/** The value at `path` inside `input` (zod 4 issues do not carry the input they rejected). */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current = input;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function firstIssue(
+  error: z.ZodError,
+  prefix: string | undefined,
+  input: unknown,
+): { field: string; rule: string } {
   const issue = error.issues[0];
-  const path = issue?.path.map(String).join('.') ?? '';
-  const field = [prefix, path].filter(Boolean).join('.') || prefix || 'input';
+  const segments = issue?.path.map(String) ?? [];
   let rule = issue?.message ?? 'invalid';
-  if (issue?.code === 'invalid_type' && issue.input === undefined) rule = 'is required';
+  if (issue?.code === 'unrecognized_keys') {
+    // Name the stray key itself: a typo must not pass for a missing option.
+    segments.push(issue.keys[0] ?? '');
+    rule = 'unknown option (misspelt?)';
+  } else if (issue?.code === 'invalid_type' && valueAt(input, issue.path) == null) {
+    // Only a value that is absent (or null) is "required"; a wrong type keeps the rule it broke.
+    rule = 'is required';
+  }
+  const field = [prefix, segments.join('.')].filter(Boolean).join('.') || prefix || 'input';
   return { field, rule };
 }
 
@@ -70,7 +91,7 @@ function firstIssue(error: z.ZodError, prefix: string | undefined): { field: str
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown, prefix?: string): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const { field, rule } = firstIssue(result.error, prefix);
+  const { field, rule } = firstIssue(result.error, prefix, value);
   throw new ValidationError(field, rule, { cause: result.error });
 }
 
@@ -78,6 +99,6 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown, prefi
 export function parseConfig<T extends z.ZodType>(schema: T, value: unknown, prefix?: string): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const { field, rule } = firstIssue(result.error, prefix);
+  const { field, rule } = firstIssue(result.error, prefix, value);
   throw new ConfigError(field, rule, { cause: result.error });
 }
