@@ -107,6 +107,8 @@ describe('createVectrafinProvider options', () => {
     ['accountPatterns global flag', { accountPatterns: { '7': /^a$/g } }, 'accountPatterns.7'],
     ['dispatcher not a dispatcher', { dispatcher: {} }, 'dispatcher'],
     ['clock without now()', { clock: {} }, 'clock'],
+    ['a misspelt option (the default would silently stay)', { timeoutMS: 5_000 }, 'timeoutMS'],
+    ['connections as a string', { connections: '12' }, 'connections'],
   ])('%s → ConfigError naming %s', (_label, change, option) => {
     const error = configError({ ...valid, ...change });
     expect(error.option).toBe(option);
@@ -118,6 +120,9 @@ describe('createVectrafinProvider options', () => {
       { agentId: 'x' },
       { baseUrl: 'http://remote.example' },
       { timeZone: 'Nowhere/None' },
+      { timeoutMs: -5 },
+      { password: 5 },
+      { extra: PASSWORD },
     ]) {
       const error = configError({ ...valid, ...change });
       const printed = [error.message, String(error), inspect(error, { depth: 10 }), JSON.stringify(error)];

@@ -63,47 +63,50 @@ export const DEFAULT_SERVICE_KINDS: Readonly<Record<string, ServiceKind>> = {
 
 const serviceIdKey = z.string().regex(/^[1-9]\d{0,9}$/, { error: 'service ids are 1 to 10 digits' });
 
-const optionsSchema = z.object({
-  id: z
-    .string({ error: 'a provider id is required' })
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'letters, digits, ".", "_" or "-", at most 64' }),
-  baseUrl: z.union([z.string(), z.instanceof(URL)], { error: 'a URL is required' }),
-  agentId: z
-    .union([z.string(), z.number()], { error: 'the numeric agent id is required' })
-    .transform(String)
-    .pipe(z.string().regex(/^[1-9]\d{0,17}$/, { error: 'digits only' })),
-  password: z.union([z.string().min(1, { error: 'must not be empty' }), z.instanceof(Secret)], {
-    error: 'a password string is required',
-  }),
-  timeZone: z
-    .string()
-    .refine(isTimeZone, { error: 'not an IANA time zone name (e.g. "Europe/Moscow")' })
-    .default('Europe/Moscow'),
-  connections: z
-    .number()
-    .int({ error: 'an integer is required' })
-    .min(1, { error: 'at least 1' })
-    .max(256, { error: 'at most 256' })
-    .default(12),
-  timeoutMs: z
-    .number()
-    .int({ error: 'an integer number of milliseconds is required' })
-    .min(1, { error: 'at least 1' })
-    .max(600_000, { error: 'at most 600000' })
-    .default(60_000),
-  serviceKinds: z.record(serviceIdKey, z.enum(SERVICE_KINDS)).optional(),
-  accountPatterns: z.record(serviceIdKey, z.union([z.instanceof(RegExp), z.string()])).optional(),
-  dispatcher: z
-    .custom<Dispatcher>((value) => typeof (value as Dispatcher | null)?.request === 'function', {
-      error: 'an undici Dispatcher is required',
-    })
-    .optional(),
-  clock: z
-    .custom<Clock>((value) => typeof (value as Clock | null)?.now === 'function', {
-      error: 'an object with now()',
-    })
-    .optional(),
-});
+const optionsSchema = z
+  .object({
+    id: z
+      .string({ error: 'a provider id is required' })
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'letters, digits, ".", "_" or "-", at most 64' }),
+    baseUrl: z.union([z.string(), z.instanceof(URL)], { error: 'a URL is required' }),
+    agentId: z
+      .union([z.string(), z.number()], { error: 'the numeric agent id is required' })
+      .transform(String)
+      .pipe(z.string().regex(/^[1-9]\d{0,17}$/, { error: 'digits only' })),
+    password: z.union([z.string().min(1, { error: 'must not be empty' }), z.instanceof(Secret)], {
+      error: 'a password string is required',
+    }),
+    timeZone: z
+      .string()
+      .refine(isTimeZone, { error: 'not an IANA time zone name (e.g. "Europe/Moscow")' })
+      .default('Europe/Moscow'),
+    connections: z
+      .number()
+      .int({ error: 'an integer is required' })
+      .min(1, { error: 'at least 1' })
+      .max(256, { error: 'at most 256' })
+      .default(12),
+    timeoutMs: z
+      .number()
+      .int({ error: 'an integer number of milliseconds is required' })
+      .min(1, { error: 'at least 1' })
+      .max(600_000, { error: 'at most 600000' })
+      .default(60_000),
+    serviceKinds: z.record(serviceIdKey, z.enum(SERVICE_KINDS)).optional(),
+    accountPatterns: z.record(serviceIdKey, z.union([z.instanceof(RegExp), z.string()])).optional(),
+    dispatcher: z
+      .custom<Dispatcher>((value) => typeof (value as Dispatcher | null)?.request === 'function', {
+        error: 'an undici Dispatcher is required',
+      })
+      .optional(),
+    clock: z
+      .custom<Clock>((value) => typeof (value as Clock | null)?.now === 'function', {
+        error: 'an object with now()',
+      })
+      .optional(),
+  })
+  // A misspelt option (`timeoutMS`) must not silently leave the default in force.
+  .strict();
 
 /** Validates options once, at construction: ConfigError names the offending option. */
 export function resolveConfig(options: VectrafinOptions): VectrafinConfig {
