@@ -87,8 +87,16 @@ describe('router options', () => {
       'finalizer.maxDelayMs',
     ],
     ['jitter above 1', { finalizer: { jitter: 2 } }, 'finalizer.jitter'],
-    ['an unknown finalizer option', { finalizer: { firstDelay: 5 } }, 'finalizer'],
-    ['an unknown breaker option', { breaker: { timeout: 5 } }, 'breaker'],
+    ['an unknown finalizer option', { finalizer: { firstDelay: 5 } }, 'finalizer.firstDelay'],
+    ['an unknown breaker option', { breaker: { timeout: 5 } }, 'breaker.timeout'],
+    ['a misspelt top-level option', { finaliser: { firstDelayMs: 5 } }, 'finaliser'],
+    [
+      'a poll interval setTimeout cannot wait',
+      { finalizer: { pollIntervalMs: 3e9 } },
+      'finalizer.pollIntervalMs',
+    ],
+    ['a reset timeout as a string', { breaker: { resetTimeout: '1e3' } }, 'breaker.resetTimeout'],
+    ['an onError that is not a function', { onError: 5 }, 'onError'],
   ])('refuses %s, naming the option', (_name, override, option) => {
     const error = configError({ ...base(), ...override });
     expect(error.option).toBe(option);

@@ -96,7 +96,14 @@ const declineReason = z.custom<Reason>(
   },
 );
 
-const positiveInt = z.number().int({ error: 'an integer is required' }).positive({ error: 'must be > 0' });
+/** The longest delay setTimeout honours: a larger one fires after 1 ms (a busy loop, not a long wait). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+const positiveInt = z
+  .number()
+  .int({ error: 'an integer is required' })
+  .positive({ error: 'must be > 0' })
+  .max(MAX_TIMER_MS, { error: `at most ${MAX_TIMER_MS} (about 24.8 days)` });
 
 const breakerSchema = z
   .object({
@@ -196,31 +203,40 @@ const journalSchema = z.custom<PaymentJournal>(
   { error: 'a PaymentJournal (createMemoryJournal(), createSqliteJournal(...)) is required' },
 );
 
-const optionsSchema = z.object({
-  providers: z.array(providerSchema, { error: 'an array of providers is required' }).min(1, {
-    error: 'at least one provider is required',
-  }),
-  routes: z.record(
-    z.string().min(1, { error: 'a route name must not be empty' }),
-    z.array(targetSchema, { error: 'an array of { provider, serviceId } is required' }).min(1, {
-      error: 'a route needs at least one provider',
+const optionsSchema = z
+  .object({
+    providers: z.array(providerSchema, { error: 'an array of providers is required' }).min(1, {
+      error: 'at least one provider is required',
     }),
-    { error: 'an object of routes is required' },
-  ),
-  journal: journalSchema,
-  breaker: breakerSchema,
-  failover: failoverSchema,
-  finalizer: finalizerSchema,
-  clock: z
-    .custom<Clock>((value) => typeof (value as Clock | null)?.now === 'function', {
-      error: 'a Clock ({ now(): Date }) is required',
-    })
-    .default(systemClock),
-  instanceId: z.string().min(1).max(200).optional(),
-  closeResources: z.boolean().default(true),
-  onError: z.custom<NonNullable<RouterOptions['onError']>>((value) => typeof value === 'function').optional(),
-  random: z.custom<() => number>((value) => typeof value === 'function').optional(),
-});
+    routes: z.record(
+      z.string().min(1, { error: 'a route name must not be empty' }),
+      z.array(targetSchema, { error: 'an array of { provider, serviceId } is required' }).min(1, {
+        error: 'a route needs at least one provider',
+      }),
+      { error: 'an object of routes is required' },
+    ),
+    journal: journalSchema,
+    breaker: breakerSchema,
+    failover: failoverSchema,
+    finalizer: finalizerSchema,
+    clock: z
+      .custom<Clock>((value) => typeof (value as Clock | null)?.now === 'function', {
+        error: 'a Clock ({ now(): Date }) is required',
+      })
+      .default(systemClock),
+    instanceId: z.string().min(1).max(200).optional(),
+    closeResources: z.boolean().default(true),
+    onError: z
+      .custom<NonNullable<RouterOptions['onError']>>((value) => typeof value === 'function', {
+        error: 'a function is required',
+      })
+      .optional(),
+    random: z
+      .custom<() => number>((value) => typeof value === 'function', { error: 'a function is required' })
+      .optional(),
+  })
+  // A misspelt option (`finaliser`) must not silently leave the defaults in force.
+  .strict();
 
 export type ResolvedOptions = Omit<z.output<typeof optionsSchema>, 'random' | 'instanceId'> & {
   instanceId: string;
