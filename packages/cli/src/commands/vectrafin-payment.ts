@@ -296,6 +296,8 @@ export const payCommand: Command = {
           amount: readAmount(context.flags),
           currency: readCurrency(context.flags),
           transactionId: readTransactionId(context.flags, true),
+          // Fixed now, so that a resend after "not found" carries the very same RequestDate (notes §4).
+          requestedAt: new Date(),
         };
         const invoiceId = readInvoiceId(context.flags);
         const services = readServiceLines(context.flags);
