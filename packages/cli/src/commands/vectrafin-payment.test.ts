@@ -107,6 +107,26 @@ beforeEach(() => {
 });
 
 describe('tolem vectrafin pay --wait after a Payment whose outcome is unknown', () => {
+  it('keeps polling when a Status check cannot connect: the check says nothing about the payment (notes §4)', async () => {
+    script.pay = [unknown('timeout')];
+    script.status = [unknown('connection_refused'), succeeded];
+    const outcome = await pay('30');
+    expect(outcome.document).toMatchObject({ state: 'succeeded', final: true });
+    expect(outcome.code).toBe(0);
+    expect(script.payRequests).toHaveLength(1);
+  }, 30_000);
+
+  it('never reports "cannot connect" (exit 1) for a Payment that may have gone through', async () => {
+    script.pay = [unknown('timeout')];
+    script.status = [unknown('connection_refused')];
+    const outcome = await pay('1');
+    // Exit 1 with "cannot connect" reads as "nothing was sent": a user would pay again under a new id.
+    expect(outcome.code).toBe(4);
+    expect(outcome.document).toMatchObject({ state: 'unknown', final: false, reason: 'timeout' });
+    expect(outcome.stderr).toContain('never refund');
+    expect(outcome.stderr).not.toContain('cannot connect');
+  }, 30_000);
+
   it('resends the very same Payment after "not found": same transaction id, fields and RequestDate (notes §4)', async () => {
     script.pay = [unknown('connection_lost'), succeeded];
     script.status = [unknown('not_found', '-4')];

@@ -239,10 +239,13 @@ async function waitForFinal(
       },
       session.call,
     );
-    result =
+    const answer =
       status.reason === 'not_found' && first.state === 'unknown'
         ? await session.provider.pay(request, session.call)
         : status;
+    // A check that never reached the provider (or was refused our credentials) says nothing about the
+    // payment: reporting it would read as "nothing was sent" (exit 1) for a Payment that may have gone through.
+    if (answer.reason !== 'connection_refused' && answer.reason !== 'auth_failed') result = answer;
   }
   if (result.voucherCode === undefined && voucherCode !== undefined) result = { ...result, voucherCode };
   return { result, checks };
