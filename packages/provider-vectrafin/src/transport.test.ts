@@ -29,7 +29,28 @@ afterEach(async () => {
 
 describe('through a MockAgent dispatcher', () => {
   it.each<[string, string, (m: MockSetup) => void]>([
-    ['ECONNREFUSED', 'connection_refused', (m) => m.replyWithError(socketError('ECONNREFUSED'))],
+    [
+      'ECONNREFUSED',
+      'connection_refused',
+      (m) => m.replyWithError(socketError('ECONNREFUSED', 'connect ECONNREFUSED', 'connect')),
+    ],
+    [
+      'EHOSTUNREACH while connecting',
+      'connection_refused',
+      (m) => m.replyWithError(socketError('EHOSTUNREACH', 'connect EHOSTUNREACH', 'connect')),
+    ],
+    // Linux reports an ICMP "unreachable" on an established socket once its retransmissions give up:
+    // the request may have arrived, so it is not "nothing sent" (notes §4).
+    [
+      'EHOSTUNREACH on a connection that was already sending',
+      'connection_lost',
+      (m) => m.replyWithError(socketError('EHOSTUNREACH', 'read EHOSTUNREACH', 'read')),
+    ],
+    [
+      'ENETUNREACH on a write',
+      'connection_lost',
+      (m) => m.replyWithError(socketError('ENETUNREACH', 'write ENETUNREACH', 'write')),
+    ],
     ['ENOTFOUND', 'connection_refused', (m) => m.replyWithError(socketError('ENOTFOUND'))],
     [
       'a connect timeout',

@@ -48,6 +48,11 @@ const NOTHING_SENT_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
+/**
+ * Socket codes that mean "never connected" only when connect() raised them: Linux also reports an ICMP
+ * "unreachable" on an established socket once its retransmissions give up, after the request may have left.
+ */
+const CONNECT_ONLY_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -170,7 +175,7 @@ export class VectrafinTransport {
   #fault(error: unknown): Exchange {
     const codes = errorCodes(error);
     const detail = describe(error, codes);
-    if (codes.some((code) => NOTHING_SENT_CODES.has(code))) {
+    if (nothingSent(error)) {
       return this.#fail('connection_refused', `could not connect, nothing was sent (${detail})`, null);
     }
     if (codes.some((code) => TIMEOUT_CODES.has(code))) return this.#fail('timeout', detail, null);
@@ -195,6 +200,19 @@ async function readBody(body: Dispatcher.ResponseData['body']): Promise<Uint8Arr
     chunks.push(buffer);
   }
   return Buffer.concat(chunks, size);
+}
+
+/** Whether an error along the cause chain proves the request never left (see CONNECT_ONLY_CODES). */
+function nothingSent(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
+    const { code, syscall } = current as { code?: unknown; syscall?: unknown };
+    if (typeof code === 'string' && NOTHING_SENT_CODES.has(code)) {
+      if (!CONNECT_ONLY_CODES.has(code) || syscall === 'connect') return true;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Every error code along the cause chain (undici wraps socket errors). */

@@ -132,7 +132,7 @@ export function mockVectrafin(options: Partial<VectrafinOptions> = {}): MockSetu
   };
 }
 
-/** An error shaped like the ones Node's sockets raise. */
-export function socketError(code: string, message = code): Error {
-  return Object.assign(new Error(message), { code });
+/** An error shaped like the ones Node's sockets raise (`syscall`: 'connect', 'read', 'write', …). */
+export function socketError(code: string, message = code, syscall?: string): Error {
+  return Object.assign(new Error(message), syscall === undefined ? { code } : { code, syscall });
 }
