@@ -1,4 +1,4 @@
-import { JournalConflictError } from './errors.js';
+import { ConfigError, JournalConflictError } from './errors.js';
 import type {
   ClaimOptions,
   CreateResult,
@@ -33,7 +33,17 @@ export interface MemoryJournalOptions {
  * exit, so production uses @tolem/journal-sqlite (or a shared journal for several instances).
  */
 export function createMemoryJournal(options: MemoryJournalOptions = {}): PaymentJournal {
-  return new MemoryJournal(options.clock ?? systemClock);
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('options', 'an object { clock? } is required');
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'clock') throw new ConfigError(key, 'unknown option (misspelt?)');
+  }
+  const { clock } = options;
+  if (clock !== undefined && typeof (clock as Partial<Clock> | null)?.now !== 'function') {
+    throw new ConfigError('clock', 'an object with a now() method is required');
+  }
+  return new MemoryJournal(clock ?? systemClock);
 }
 
 class MemoryJournal implements PaymentJournal {

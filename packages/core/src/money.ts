@@ -99,6 +99,7 @@ export class Money {
 
   /** Sums exactly; an empty list sums to zero in `currency`. */
   static sum(items: readonly Money[], currency: CurrencyCode): Money {
+    if (!Array.isArray(items)) throw new ValidationError('items', 'an array of Money is required');
     return items.reduce((total, item) => total.plus(item), Money.zero(currency));
   }
 
@@ -121,6 +122,7 @@ export class Money {
   }
 
   equals(other: Money): boolean {
+    assertMoney(other);
     return this.currency === other.currency && this.value.equals(other.value);
   }
 
@@ -153,9 +155,19 @@ export class Money {
   }
 
   private sameCurrency(other: Money): void {
+    assertMoney(other);
     if (other.currency !== this.currency) {
       throw new ValidationError('currency', `cannot combine ${this.currency} with ${other.currency}`);
     }
+  }
+}
+
+/** Arithmetic takes a Money, never a string or a number: a TypeError deep inside would name nothing. */
+function assertMoney(value: unknown): asserts value is Money {
+  // Duck-typed, so a Money from another copy of @tolem/core still works.
+  const money = value as Partial<Money> | null | undefined;
+  if (typeof money?.currency !== 'string' || typeof money.value?.plus !== 'function') {
+    throw new ValidationError('other', `a Money is required, got ${describe(value)}`);
   }
 }
 

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { isCurrency, knownCurrencies } from './currency.js';
 import { ConfigError, ValidationError } from './errors.js';
 import { parseDecimal } from './money.js';
+import type { CallOptions } from './port.js';
 
 /**
  * zod schemas for the fields every request carries, and the bridge that turns a zod failure into a
@@ -101,4 +102,45 @@ export function parseConfig<T extends z.ZodType>(schema: T, value: unknown, pref
   if (result.success) return result.data;
   const { field, rule } = firstIssue(result.error, prefix, value);
   throw new ConfigError(field, rule, { cause: result.error });
+}
+
+/** The longest delay `setTimeout` honours; a larger one fires after 1 ms. */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/** An AbortSignal from any realm (duck-typed: a polyfill or another copy of Node's class works too). */
+export function isAbortSignal(value: unknown): value is AbortSignal {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AbortSignal).aborted === 'boolean' &&
+    typeof (value as AbortSignal).addEventListener === 'function' &&
+    typeof (value as AbortSignal).removeEventListener === 'function' &&
+    typeof (value as AbortSignal).throwIfAborted === 'function'
+  );
+}
+
+/**
+ * Checks the per-call options every operation takes (`{ signal?, timeoutMs? }`), throwing
+ * ValidationError naming the field — a `null` or a signal that is not an AbortSignal would otherwise
+ * crash with a TypeError deep inside, or be ignored.
+ */
+export function parseCallOptions(value: unknown): CallOptions {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ValidationError('options', 'an object { signal?, timeoutMs? } is required');
+  }
+  const { signal, timeoutMs } = value as Record<string, unknown>;
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw new ValidationError('signal', 'an AbortSignal is required');
+  }
+  if (
+    timeoutMs !== undefined &&
+    (typeof timeoutMs !== 'number' ||
+      !Number.isInteger(timeoutMs) ||
+      timeoutMs < 1 ||
+      timeoutMs > MAX_TIMEOUT_MS)
+  ) {
+    throw new ValidationError('timeoutMs', `an integer number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`);
+  }
+  return value as CallOptions;
 }
