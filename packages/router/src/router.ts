@@ -1,9 +1,15 @@
 import {
+  amountSchema,
   type CallOptions,
+  currencySchema,
+  isAbortSignal,
+  MAX_TIMEOUT_MS,
   type PaymentListRange,
   type PaymentProvider,
   ProviderUnavailableError,
+  parseCallOptions,
   parseInput,
+  paymentIdSchema,
   UnsupportedOperationError,
   ValidationError,
 } from '@tolem/core';
@@ -34,8 +40,9 @@ import { toView } from './view.js';
 const checkSchema = z.object({
   service: z.string({ error: 'a service (route name) is required' }).min(1, { error: 'must not be empty' }),
   account: z.string({ error: 'an account is required' }).min(1, { error: 'must not be empty' }),
-  amount: z.string({ error: 'an amount string is required' }),
-  currency: z.string({ error: 'a currency is required' }),
+  // Checked here, not only by the provider: a provider that validates less must not see "1e3".
+  amount: amountSchema,
+  currency: currencySchema,
 });
 
 /**
@@ -107,8 +114,9 @@ class TolemRouter implements Router {
     if (failed?.status === 'rejected') throw failed.reason;
   }
 
-  async checkAccount(request: CheckRequest, options: CallOptions = {}): Promise<RoutedAccountCheck> {
+  async checkAccount(request: CheckRequest, callOptions?: CallOptions): Promise<RoutedAccountCheck> {
     const input = parseInput(checkSchema, request);
+    const options = parseCallOptions(callOptions);
     return this.#track(
       fallThrough(
         this.#ctx,
@@ -129,8 +137,9 @@ class TolemRouter implements Router {
     );
   }
 
-  async quote(request: CheckRequest, options: CallOptions = {}): Promise<RoutedQuote> {
+  async quote(request: CheckRequest, callOptions?: CallOptions): Promise<RoutedQuote> {
     const input = parseInput(checkSchema, request);
+    const options = parseCallOptions(callOptions);
     return this.#track(
       fallThrough(
         this.#ctx,
@@ -154,12 +163,14 @@ class TolemRouter implements Router {
     );
   }
 
-  async pay(request: PayRequest, options: CallOptions = {}): Promise<PaymentView> {
+  async pay(request: PayRequest, callOptions?: CallOptions): Promise<PaymentView> {
     this.#assertRunning();
+    const options = parseCallOptions(callOptions);
     return this.#track(pay(this.#ctx, request, options.signal ? { signal: options.signal } : {}));
   }
 
   async getPayment(paymentId: string): Promise<PaymentView | null> {
+    parseInput(paymentIdSchema, paymentId, 'paymentId');
     const record = await this.journal.get(paymentId);
     return record === null ? null : toView(record);
   }
@@ -168,9 +179,23 @@ class TolemRouter implements Router {
     paymentId: string,
     options: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<PaymentView> {
+    parseInput(paymentIdSchema, paymentId, 'paymentId');
+    if (typeof options !== 'object' || options === null)
+      throw new ValidationError('options', 'an object { timeoutMs?, signal? } is required');
     const timeoutMs = options.timeoutMs ?? 60_000;
-    if (!Number.isFinite(timeoutMs) || timeoutMs < 0)
-      throw new ValidationError('timeoutMs', 'a number ≥ 0 is required');
+    // Above 2^31-1 ms setTimeout fires at once: a long wait would silently become no wait.
+    if (
+      typeof timeoutMs !== 'number' ||
+      !Number.isFinite(timeoutMs) ||
+      timeoutMs < 0 ||
+      timeoutMs > MAX_TIMEOUT_MS
+    )
+      throw new ValidationError(
+        'timeoutMs',
+        `a number of milliseconds from 0 to ${MAX_TIMEOUT_MS} is required`,
+      );
+    if (options.signal !== undefined && !isAbortSignal(options.signal))
+      throw new ValidationError('signal', 'an AbortSignal is required');
     const first = await this.journal.get(paymentId);
     if (first === null) throw new ValidationError('paymentId', `no payment ${JSON.stringify(paymentId)}`);
     if (first.final || timeoutMs === 0) return toView(first);
@@ -229,6 +254,9 @@ class TolemRouter implements Router {
     range: PaymentListRange,
     options: ReconcileOptions = {},
   ): Promise<ReconcileReport> {
+    if (typeof range !== 'object' || range === null)
+      throw new ValidationError('range', 'an object { from, to } of Dates is required');
+    parseCallOptions(options);
     const provider = this.providers.get(providerId);
     if (provider === undefined)
       throw new ValidationError('providerId', `unknown provider ${JSON.stringify(providerId)}`);
