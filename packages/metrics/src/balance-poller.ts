@@ -1,4 +1,4 @@
-import { ConfigError, Dec, type PaymentProvider } from '@tolem/core';
+import { ConfigError, Dec, MAX_TIMEOUT_MS, type PaymentProvider } from '@tolem/core';
 import type { Gauge } from 'prom-client';
 
 export interface BalancePollingOptions {
@@ -35,13 +35,27 @@ export function validateBalanceOptions(options: unknown): BalancePollingOptions 
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('balance', 'must be an object like { intervalMs: 60000 }');
   }
+  for (const key of Object.keys(options)) {
+    if (key !== 'intervalMs' && key !== 'currencies' && key !== 'timeoutMs') {
+      throw new ConfigError(`balance.${key}`, 'unknown option (misspelt?)');
+    }
+  }
   const { intervalMs, currencies, timeoutMs } = options as Record<string, unknown>;
-  if (typeof intervalMs !== 'number' || !Number.isInteger(intervalMs) || intervalMs < 1) {
+  // Above 2^31-1 ms setTimeout fires at once: a daily poll would become a busy loop.
+  if (
+    typeof intervalMs !== 'number' ||
+    !Number.isInteger(intervalMs) ||
+    intervalMs < 1 ||
+    intervalMs > MAX_TIMEOUT_MS
+  ) {
     throw new ConfigError('balance.intervalMs', 'must be a positive integer number of milliseconds');
   }
   if (
     timeoutMs !== undefined &&
-    (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1)
+    (typeof timeoutMs !== 'number' ||
+      !Number.isInteger(timeoutMs) ||
+      timeoutMs < 1 ||
+      timeoutMs > MAX_TIMEOUT_MS)
   ) {
     throw new ConfigError('balance.timeoutMs', 'must be a positive integer number of milliseconds');
   }

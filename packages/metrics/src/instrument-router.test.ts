@@ -365,6 +365,25 @@ describe('instrumentRouter: lifecycle and options', () => {
     expect(
       field(() => instrumentRouter(router, { registry, balance: { intervalMs: 1000, currencies: ['kzt'] } })),
     ).toBe('balance.currencies.0');
+    // Hostile values: a TypeError deep inside, or a silent default, would be worse than a named error.
+    expect(field(() => instrumentRouter(router, null as never))).toBe('options');
+    expect(field(() => instrumentRouter(router, { registry, clock: 5 as never }))).toBe('clock');
+    expect(field(() => instrumentRouter(router, { registry, onError: 'log' as never }))).toBe('onError');
+    expect(field(() => instrumentRouter(router, { registry, prefix: 5 as never }))).toBe('prefix');
+    expect(field(() => instrumentRouter(router, { registry, maxServices: Number.NaN }))).toBe('maxServices');
+    expect(field(() => instrumentRouter(router, { registry, balanse: {} } as never))).toBe('balanse');
+    expect(field(() => instrumentRouter(router, { registry, balance: { intervalMs: -5 } }))).toBe(
+      'balance.intervalMs',
+    );
+    expect(field(() => instrumentRouter(router, { registry, balance: { intervalMs: 3e9 } }))).toBe(
+      'balance.intervalMs',
+    );
+    expect(
+      field(() => instrumentRouter(router, { registry, balance: { intervalMs: 1000, timeout: 5 } as never })),
+    ).toBe('balance.timeout');
+    for (const notARouter of [undefined, null, 5, {}, { providers: new Map() }]) {
+      expect(field(() => instrumentRouter(notARouter as never, { registry }))).toBe('router');
+    }
     // Nothing was registered by the refused calls.
     expect(registry.getMetricsAsArray()).toHaveLength(0);
   });

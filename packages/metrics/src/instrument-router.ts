@@ -72,6 +72,7 @@ export function instrumentRouter(
   router: InstrumentableRouter,
   options: InstrumentRouterOptions,
 ): RouterInstrumentation {
+  validateRouter(router);
   const settings = validateOptions(options);
   const { registry, clock, onError } = settings;
   const providerIds = [...router.providers.keys()];
@@ -216,9 +217,34 @@ interface Settings {
   onError: (error: unknown, source: 'journal' | 'balance') => void;
 }
 
+const OPTION_NAMES = new Set(['registry', 'prefix', 'balance', 'maxServices', 'clock', 'onError']);
+
+/** The router is read at once (providers) and on every event: a wrong object must fail here, named. */
+function validateRouter(router: unknown): void {
+  const candidate = router as Partial<InstrumentableRouter> | null | undefined;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.events?.on !== 'function' ||
+    typeof candidate.providers?.keys !== 'function' ||
+    typeof candidate.providers.has !== 'function' ||
+    typeof candidate.journal?.openSummary !== 'function' ||
+    typeof candidate.breakerState !== 'function'
+  ) {
+    throw new ConfigError('router', 'a router from createRouter() is required');
+  }
+}
+
 function validateOptions(options: InstrumentRouterOptions): Settings {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('options', 'must be an object with a registry');
+  }
+  for (const key of Object.keys(options)) {
+    // A misspelt option (`balanse`) must not silently leave balance polling off.
+    if (!OPTION_NAMES.has(key)) throw new ConfigError(key, 'unknown option (misspelt?)');
+  }
+  if (options.clock !== undefined && typeof (options.clock as Partial<Clock> | null)?.now !== 'function') {
+    throw new ConfigError('clock', 'must be an object with a now() method');
   }
   const { registry } = options;
   if (
