@@ -3,8 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type MockSetup, mockVectrafin } from './test-support/mock.js';
 
 /**
- * Hostile values at every provider operation: a ValidationError naming the field, and nothing sent
- * (the mock records every request that leaves).
+ * Hostile values at every provider operation — in the request and in the call options (`null`, a
+ * signal that is not an AbortSignal, a timeout out of range) — give a ValidationError naming the field,
+ * and nothing sent (the mock records every request that leaves).
  */
 
 let mock: MockSetup;
@@ -125,6 +126,90 @@ describe('provider operations refuse hostile input before sending', () => {
   ])('%s → ValidationError naming %s', async (_label, run, field) => {
     mock = mockVectrafin();
     const error = await rejection(run);
+    expect(ValidationError.is(error)).toBe(true);
+    expect((error as ValidationError).field).toBe(field);
+    expect(mock.sent).toEqual([]);
+  });
+
+  // Valid arguments for every operation: only the options are wrong, so the options must be what is refused.
+  const operations: [string, (provider: MockSetup['provider'], options: unknown) => Promise<unknown>][] = [
+    ['checkAccount', (provider, options) => provider.checkAccount(payment, options as never)],
+    ['pay', (provider, options) => provider.pay(payment, options as never)],
+    ['getStatus', (provider, options) => provider.getStatus({ transactionId: '112' }, options as never)],
+    ['getBalance', (provider, options) => provider.getBalance(options as never)],
+    ['quote', (provider, options) => provider.quote(payment, options as never)],
+    ['listServices', (provider, options) => provider.listServices(options as never)],
+    ['getServiceSettings', (provider, options) => provider.getServiceSettings('7', options as never)],
+    [
+      'listPayments',
+      (provider, options) =>
+        provider.listPayments(
+          { from: new Date('2024-07-01T00:00:00Z'), to: new Date('2024-07-02T00:00:00Z') },
+          options as never,
+        ),
+    ],
+    [
+      'submitRegistry',
+      (provider, options) =>
+        provider.submitRegistry(
+          [
+            {
+              transactionId: '112',
+              providerRequestId: '9001',
+              agentCreatedAt: '2024-07-01 10:00:00',
+              account: 'galek10',
+              amount: '100.00',
+              serviceId: '7',
+              year: 2024,
+              month: 7,
+            },
+          ],
+          options as never,
+        ),
+    ],
+    [
+      'submitDailyTotals',
+      (provider, options) =>
+        provider.submitDailyTotals(
+          {
+            date: '2024-07-01',
+            totalAmount: '100.00',
+            totalCount: 1,
+            services: [{ serviceId: '7', amount: '100.00', count: 1 }],
+          },
+          options as never,
+        ),
+    ],
+  ];
+  const badOptions: [string, unknown, string][] = [
+    ['null options', null, 'options'],
+    ['string options', 'fast', 'options'],
+    ['an array as options', [], 'options'],
+    ['{ signal: 5 }', { signal: 5 }, 'signal'],
+    ['{ signal: {} }', { signal: {} }, 'signal'],
+    ['{ signal: null }', { signal: null }, 'signal'],
+    ['{ timeoutMs: -1 }', { timeoutMs: -1 }, 'timeoutMs'],
+    ['{ timeoutMs: 0 }', { timeoutMs: 0 }, 'timeoutMs'],
+    ['{ timeoutMs: 1.5 }', { timeoutMs: 1.5 }, 'timeoutMs'],
+    ["{ timeoutMs: '100' }", { timeoutMs: '100' }, 'timeoutMs'],
+    ['{ timeoutMs: 2^31 }', { timeoutMs: 2 ** 31 }, 'timeoutMs'],
+  ];
+  it.each(operations)(
+    '%s with valid options does send (the table above is not refused for its arguments)',
+    async (_name, run) => {
+      mock = mockVectrafin();
+      await run(mock.provider, { timeoutMs: 5_000 });
+      expect(mock.sent.length).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(
+    operations.flatMap(([name, run]) =>
+      badOptions.map(([label, options, field]) => [name, label, field, run, options] as const),
+    ),
+  )('%s with %s → ValidationError naming %s, nothing sent', async (_name, _label, field, run, options) => {
+    mock = mockVectrafin();
+    const error = await rejection(() => run(mock.provider, options));
     expect(ValidationError.is(error)).toBe(true);
     expect((error as ValidationError).field).toBe(field);
     expect(mock.sent).toEqual([]);

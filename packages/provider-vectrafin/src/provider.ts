@@ -12,6 +12,7 @@ import {
   type PaymentProvider,
   type PaymentRequest,
   type PaymentResult,
+  parseCallOptions,
   parseDecimal,
   type QuoteRequest,
   type QuoteResult,
@@ -60,7 +61,11 @@ export const VECTRAFIN_CAPABILITIES: Capabilities = Object.freeze({
   transactionId: Object.freeze({ pattern: /^[1-9]\d{0,14}$/, maxLength: 15 }),
 });
 
-/** The VectraFin adapter: every operation of the spec behind core's `PaymentProvider` port. */
+/**
+ * The VectraFin adapter: every operation of the spec behind core's `PaymentProvider` port. Each one
+ * checks its call options first (`parseCallOptions`), so a `null` or a non-AbortSignal is a
+ * ValidationError naming the field before anything is sent, not a TypeError from deep inside.
+ */
 export class VectrafinProvider implements PaymentProvider {
   readonly id: string;
   readonly capabilities: Capabilities = VECTRAFIN_CAPABILITIES;
@@ -89,6 +94,7 @@ export class VectrafinProvider implements PaymentProvider {
   }
 
   async checkAccount(request: AccountCheckRequest, options?: CallOptions): Promise<AccountCheckResult> {
+    parseCallOptions(options);
     const checked = checkAccountCheck(request, this.#config.accountPatterns);
     const transactionId = checked.transactionId ?? this.#nextCheckId();
     const amount = checked.amount.format();
@@ -147,6 +153,7 @@ export class VectrafinProvider implements PaymentProvider {
   }
 
   async pay(request: PaymentRequest, options?: CallOptions): Promise<PaymentResult> {
+    parseCallOptions(options);
     const checked = checkPayment(request, this.#config.accountPatterns);
     const kind =
       this.#config.serviceKinds.get(checked.serviceId) ??
@@ -190,6 +197,7 @@ export class VectrafinProvider implements PaymentProvider {
   }
 
   async getStatus(ref: StatusRef, options?: CallOptions): Promise<PaymentResult> {
+    parseCallOptions(options);
     if (typeof ref !== 'object' || ref === null)
       throw new ValidationError('ref', 'a status reference is required');
     const transactionId = checkTransactionId(ref.transactionId);
@@ -221,14 +229,17 @@ export class VectrafinProvider implements PaymentProvider {
   }
 
   async getBalance(options?: CallOptions): Promise<BalanceResult> {
+    parseCallOptions(options);
     return checkBalance(this.#exchange, this.#credentials, options);
   }
 
   async quote(request: QuoteRequest, options?: CallOptions): Promise<QuoteResult> {
+    parseCallOptions(options);
     return calculatedSum(this.#exchange, this.#credentials, this.#config.accountPatterns, request, options);
   }
 
   async listServices(options?: CallOptions): Promise<ServicesResult> {
+    parseCallOptions(options);
     return settingServices(this.#exchange, this.#credentials, options);
   }
 
@@ -242,14 +253,17 @@ export class VectrafinProvider implements PaymentProvider {
   }
 
   async listPayments(range: PaymentListRange, options?: CallOptions): Promise<PaymentListResult> {
+    parseCallOptions(options);
     return paymentsByDate(this.#exchange, this.#credentials, this.#config.timeZone, range, options);
   }
 
   async submitRegistry(entries: readonly RegistryEntry[], options?: CallOptions): Promise<RegistryResult> {
+    parseCallOptions(options);
     return postPayments(this.#exchange, this.#credentials, entries, options);
   }
 
   async submitDailyTotals(totals: DailyTotals, options?: CallOptions): Promise<RegistryResult> {
+    parseCallOptions(options);
     return postTotalAmount(this.#exchange, this.#credentials, totals, options);
   }
 

@@ -1,4 +1,10 @@
-import { type CallOptions, ProviderUnavailableError, type Reason, scrub, ValidationError } from '@tolem/core';
+import {
+  type CallOptions,
+  ProviderUnavailableError,
+  parseCallOptions,
+  type Reason,
+  scrub,
+} from '@tolem/core';
 import { type Dispatcher, Pool } from 'undici';
 import type { VectrafinConfig } from './config.js';
 import { parseWireJson, type WireValue } from './json-value.js';
@@ -82,14 +88,13 @@ export class VectrafinTransport {
    * POSTs `body` to `path` (relative to the base URL). Throws only when nothing was sent: the provider
    * is closed, the options are bad, or the caller's signal was already aborted.
    */
-  async post(path: string, body: string, type: ContentType, options: CallOptions = {}): Promise<Exchange> {
+  async post(path: string, body: string, type: ContentType, callOptions?: CallOptions): Promise<Exchange> {
     if (this.#closed) {
       throw new ProviderUnavailableError('the provider is closed', { providerId: this.#config.id });
     }
+    // The operations check these already; checked again here so no caller can reach a TypeError below.
+    const options = parseCallOptions(callOptions);
     const timeoutMs = options.timeoutMs ?? this.#config.timeoutMs;
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
-      throw new ValidationError('timeoutMs', 'a positive integer number of milliseconds');
-    }
     options.signal?.throwIfAborted();
 
     const controller = new AbortController();
