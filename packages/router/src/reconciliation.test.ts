@@ -22,6 +22,23 @@ const remote = (
 });
 
 describe('reconcile', () => {
+  it('passes a per-call timeoutMs on to listPayments', async () => {
+    const a = new FakeProvider('vf-a', {
+      listPayments: () => ({
+        state: 'succeeded',
+        final: true,
+        reason: null,
+        providerStatus: null,
+        message: null,
+        payments: [],
+      }),
+    });
+    const h = harness({ a });
+    const now = h.clock.now().getTime();
+    await h.router.reconcile('vf-a', { from: new Date(now - 60_000), to: new Date(now) }, { timeoutMs: 700 });
+    expect(h.a.calledWith('listPayments').map((call) => call.timeoutMs)).toEqual([700]);
+  });
+
   it('reports payments missing on either side and disagreements, and counts the matches', async () => {
     let listed: ProviderPaymentRecord[] = [];
     const a = new FakeProvider('vf-a', {

@@ -166,7 +166,12 @@ class TolemRouter implements Router {
   async pay(request: PayRequest, callOptions?: CallOptions): Promise<PaymentView> {
     this.#assertRunning();
     const options = parseCallOptions(callOptions);
-    return this.#track(pay(this.#ctx, request, options.signal ? { signal: options.signal } : {}));
+    const { inFlightMs } = this.#options.finalizer;
+    // A send may not outlive the window that keeps finalizers off it (they would re-check it mid-flight).
+    if (options.timeoutMs !== undefined && options.timeoutMs > inFlightMs) {
+      throw new ValidationError('timeoutMs', `at most finalizer.inFlightMs (${inFlightMs})`);
+    }
+    return this.#track(pay(this.#ctx, request, { signal: options.signal, timeoutMs: options.timeoutMs }));
   }
 
   async getPayment(paymentId: string): Promise<PaymentView | null> {
@@ -269,7 +274,7 @@ class TolemRouter implements Router {
     const listed = await this.#ctx.breakers.run(
       providerId,
       'listPayments',
-      () => list(range, options.signal ? { signal: options.signal } : {}),
+      () => list(range, { signal: options.signal, timeoutMs: options.timeoutMs }),
       (result) => ({ state: result.state, reason: result.reason }),
       options.signal,
     );

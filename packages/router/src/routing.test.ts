@@ -77,6 +77,20 @@ describe('read-only calls fall through the route (hono SmartRouter style)', () =
     });
   });
 
+  it('passes a per-call timeoutMs to every provider it tries (checkAccount and quote)', async () => {
+    const a = new FakeProvider('vf-a', {
+      checkAccount: () => ({ state: 'unknown', reason: 'timeout' }),
+      quote: () => ({ state: 'unknown', reason: 'timeout' }),
+    });
+    const h = harness({ a });
+    expect(await h.router.checkAccount(check, { timeoutMs: 300 })).toMatchObject({ provider: 'vf-b' });
+    expect(await h.router.quote(check, { timeoutMs: 300 })).toMatchObject({ provider: 'vf-b' });
+    for (const operation of ['checkAccount', 'quote']) {
+      expect(h.a.calledWith(operation).map((call) => call.timeoutMs)).toEqual([300]);
+      expect(h.b.calledWith(operation).map((call) => call.timeoutMs)).toEqual([300]);
+    }
+  });
+
   it('throws ProviderUnavailableError when every breaker of the route is open', async () => {
     const unknown = () => ({ state: 'unknown' as const, reason: 'timeout' as const });
     const h = harness({

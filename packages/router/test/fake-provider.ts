@@ -37,6 +37,13 @@ export interface RecordedCall {
   operation: string;
   transactionId?: string;
   request?: unknown;
+  /** The per-call timeout the router passed, when it passed one. */
+  timeoutMs?: number;
+}
+
+/** The timeout of a call's options, as a RecordedCall field (absent when none was passed). */
+function timeoutOf(options: CallOptions | undefined): { timeoutMs?: number } {
+  return options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
 }
 
 /**
@@ -83,7 +90,7 @@ export class FakeProvider implements PaymentProvider {
 
   async checkAccount(request: AccountCheckRequest, options?: CallOptions): Promise<AccountCheckResult> {
     options?.signal?.throwIfAborted();
-    this.calls.push({ operation: 'checkAccount', request });
+    this.calls.push({ operation: 'checkAccount', request, ...timeoutOf(options) });
     const answer = (await this.behaviour.checkAccount?.(request)) ?? { state: 'succeeded' };
     return {
       ...outcomeOf(answer),
@@ -101,7 +108,12 @@ export class FakeProvider implements PaymentProvider {
 
   async pay(request: PaymentRequest, options?: CallOptions): Promise<PaymentResult> {
     options?.signal?.throwIfAborted();
-    this.calls.push({ operation: 'pay', transactionId: request.transactionId, request });
+    this.calls.push({
+      operation: 'pay',
+      transactionId: request.transactionId,
+      request,
+      ...timeoutOf(options),
+    });
     if (this.behaviour.payRaw) return this.behaviour.payRaw(request, options);
     const known = this.ledger.get(request.transactionId);
     if (known) return this.result(request.transactionId, known, request);
@@ -143,7 +155,7 @@ export class FakeProvider implements PaymentProvider {
 
   async getStatus(ref: StatusRef, options?: CallOptions): Promise<PaymentResult> {
     options?.signal?.throwIfAborted();
-    this.calls.push({ operation: 'getStatus', transactionId: ref.transactionId });
+    this.calls.push({ operation: 'getStatus', transactionId: ref.transactionId, ...timeoutOf(options) });
     const answer = this.behaviour.getStatus
       ? await this.behaviour.getStatus(ref, this.ledger)
       : (this.ledger.get(ref.transactionId) ?? {
@@ -164,8 +176,11 @@ export class FakeProvider implements PaymentProvider {
     };
   }
 
-  quote?: (request: QuoteRequest, options?: CallOptions) => Promise<QuoteResult> = async (request) => {
-    this.calls.push({ operation: 'quote', request });
+  quote?: (request: QuoteRequest, options?: CallOptions) => Promise<QuoteResult> = async (
+    request,
+    options,
+  ) => {
+    this.calls.push({ operation: 'quote', request, ...timeoutOf(options) });
     const behaviour = this.behaviour.quote;
     const answer = (typeof behaviour === 'function' ? await behaviour(request) : undefined) ?? {
       state: 'succeeded',
@@ -182,8 +197,9 @@ export class FakeProvider implements PaymentProvider {
 
   listPayments?: (range: PaymentListRange, options?: CallOptions) => Promise<PaymentListResult> = async (
     range,
+    options,
   ) => {
-    this.calls.push({ operation: 'listPayments' });
+    this.calls.push({ operation: 'listPayments', ...timeoutOf(options) });
     const list = this.behaviour.listPayments;
     if (!list) throw new Error('no listPayments');
     return list(range);

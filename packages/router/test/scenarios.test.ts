@@ -60,6 +60,55 @@ describe('scenarios against the simulator', () => {
   );
 
   it(
+    'a short per-call timeoutMs on pay() → unknown/timeout long before the provider default; the finalizer (provider default) settles it, credited once',
+    async () => {
+      // The providers wait 20 s by default; the caller's 300 ms must win for its own call only.
+      const s = await open({ providerTimeoutMs: 20_000 });
+      s.simA.faults.add({ requestType: 'Payment', times: 1, fault: { kind: 'delay', ms: 10_000 } });
+      // Status answers after 1 s: longer than the caller's 300 ms, well inside the provider default.
+      s.simA.faults.add({ requestType: 'Status', times: 1, fault: { kind: 'delay', ms: 1_000 } });
+      const view = await s.router.pay(steam('s-call-timeout'), { timeoutMs: 300 });
+      expect(view).toMatchObject({ state: 'unknown', final: false, reason: 'timeout', provider: 'vf-a' });
+      expect(view.attempts).toHaveLength(1);
+      const transactionId = view.transactionId ?? '';
+      expect(s.simA.ledger.creditCount(transactionId, '7001')).toBe(1);
+      await s.router.start();
+      const done = await s.router.waitForFinal('s-call-timeout', { timeoutMs: 30_000 });
+      expect(done).toMatchObject({ state: 'succeeded', final: true, provider: 'vf-a', transactionId });
+      expect(done.attempts).toHaveLength(1);
+      expect(done.attempts[0]?.sends).toBe(1);
+      expect(s.simA.ledger.creditCount(transactionId, '7001')).toBe(1);
+      expect(s.simA.ledger.requestCount('Payment')).toBe(1);
+      // The delayed Status was answered, not cut off at 300 ms: one Status was enough.
+      expect(s.simA.ledger.requestCount('Status')).toBe(1);
+      expect(s.simB.ledger.requestCount()).toBe(0);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'checkAccount with a short timeoutMs: a slow A times out and B answers; when both are slow, the timeout is reported',
+    async () => {
+      const s = await open({ providerTimeoutMs: 20_000 });
+      const check = { service: 'steam', account: 'galek10', amount: '150.00', currency: 'KZT' };
+      s.simA.faults.add({ requestType: 'AccountCheck', times: 1, fault: { kind: 'delay', ms: 10_000 } });
+      const fellThrough = await s.router.checkAccount(check, { timeoutMs: 300 });
+      expect(fellThrough).toMatchObject({ provider: 'vf-b', state: 'succeeded' });
+      expect(s.of('failover')).toContainEqual(
+        expect.objectContaining({ operation: 'checkAccount', from: 'vf-a', to: 'vf-b', reason: 'timeout' }),
+      );
+
+      s.simA.faults.add({ requestType: 'AccountCheck', times: 1, fault: { kind: 'delay', ms: 10_000 } });
+      s.simB.faults.add({ requestType: 'AccountCheck', times: 1, fault: { kind: 'delay', ms: 10_000 } });
+      const bothSlow = await s.router.checkAccount(check, { timeoutMs: 300 });
+      expect(bothSlow).toMatchObject({ provider: 'vf-b', state: 'unknown', final: false, reason: 'timeout' });
+      expect(s.simA.ledger.requestCount('AccountCheck')).toBe(2);
+      expect(s.simB.ledger.requestCount('AccountCheck')).toBe(2);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'dropped before processing → unknown → Status "not found" → resent → succeeded once',
     async () => {
       const s = await open();

@@ -36,14 +36,19 @@ export function simulatorOptions(seed: string, extra: SimulatorOptions = {}): Si
   };
 }
 
-export function routerOptions(simA: Simulator, simB: Simulator, journal: PaymentJournal): RouterOptions {
+export function routerOptions(
+  simA: Simulator,
+  simB: Simulator,
+  journal: PaymentJournal,
+  providerTimeoutMs = 1_500,
+): RouterOptions {
   const provider = (id: string, sim: Simulator) =>
     createVectrafinProvider({
       id,
       baseUrl: sim.url,
       agentId: AGENT_ID,
       password: AGENT_PASSWORD,
-      timeoutMs: 1_500,
+      timeoutMs: providerTimeoutMs,
       connections: 4,
     });
   return {
@@ -63,14 +68,23 @@ export function routerOptions(simA: Simulator, simB: Simulator, journal: Payment
 
 /** Two simulators (vf-a, vf-b), a SQLite journal in a temp directory and a router over them. */
 export async function stack(
-  options: { a?: SimulatorOptions; b?: SimulatorOptions; router?: Partial<RouterOptions> } = {},
+  options: {
+    a?: SimulatorOptions;
+    b?: SimulatorOptions;
+    router?: Partial<RouterOptions>;
+    /** The providers' own default timeout (1 500 ms unless given). */
+    providerTimeoutMs?: number;
+  } = {},
 ): Promise<Stack> {
   const simA = await startSimulator(simulatorOptions('a', options.a));
   const simB = await startSimulator(simulatorOptions('b', options.b));
   const dir = mkdtempSync(join(tmpdir(), 'tolem-router-'));
   const dbPath = join(dir, 'tolem.db');
   const journal = createSqliteJournal({ path: dbPath });
-  const router = createRouter({ ...routerOptions(simA, simB, journal), ...options.router });
+  const router = createRouter({
+    ...routerOptions(simA, simB, journal, options.providerTimeoutMs),
+    ...options.router,
+  });
   const events: Stack['events'] = [];
   const names: RouterEventName[] = [
     'provider.call',
@@ -94,7 +108,7 @@ export async function stack(
       events.filter((event) => event.name === name).map((event) => event.payload as RouterEvents[K]),
     openRouter(overrides = {}) {
       const next = createRouter({
-        ...routerOptions(simA, simB, createSqliteJournal({ path: dbPath })),
+        ...routerOptions(simA, simB, createSqliteJournal({ path: dbPath }), options.providerTimeoutMs),
         ...overrides,
       });
       extra.push(next);

@@ -19,6 +19,8 @@ export interface DriveOptions {
   /** `pay` fails a payment nothing could be sent for; the finalizer keeps it for later instead. */
   origin: 'pay' | 'finalizer';
   signal?: AbortSignal;
+  /** The caller's per-call timeout for each send (`pay()`); absent, the provider's default. */
+  timeoutMs?: number;
 }
 
 export interface DriveResult {
@@ -88,7 +90,10 @@ export async function drive(
     );
     let sent: SendResult;
     try {
-      sent = await sendNewAttempt(ctx, current, target, options.signal);
+      sent = await sendNewAttempt(ctx, current, target, {
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+      });
     } catch (error) {
       if (!ProviderUnavailableError.is(error)) throw error;
       // The breaker refused between our look and the call: nothing journaled, nothing sent.
@@ -136,7 +141,7 @@ export async function resendLatest(
 ): Promise<PaymentRecord> {
   const attempt = latestAttempt(record);
   if (attempt === undefined || attempt.final) return record;
-  const sent = await resendAttempt(ctx, record, attempt, options.signal);
+  const sent = await resendAttempt(ctx, record, attempt, { signal: options.signal });
   if (sent.kind === 'raced') return reload(ctx, record.paymentId);
   // A resend that was not sent changes nothing: the earlier send may still have arrived.
   const update = sent.kind === 'sent' ? attemptUpdateFrom(sent.result) : null;

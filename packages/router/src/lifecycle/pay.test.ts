@@ -166,6 +166,78 @@ describe('pay: bad input is refused before anything is journaled or sent', () =>
   });
 });
 
+describe('pay: a per-call timeoutMs reaches every provider call it makes', () => {
+  it('passes timeoutMs to the first provider and, after a listed decline, to the next one', async () => {
+    const a = new FakeProvider('vf-a', { pay: () => ({ state: 'failed', reason: 'provider_technical' }) });
+    const h = harness({ a });
+    const view = await h.router.pay(order('order-t1'), { timeoutMs: 250 });
+    expect(view).toMatchObject({ state: 'succeeded', provider: 'vf-b' });
+    expect(h.a.calledWith('pay').map((call) => call.timeoutMs)).toEqual([250]);
+    expect(h.b.calledWith('pay').map((call) => call.timeoutMs)).toEqual([250]);
+  });
+
+  it('passes it beside the signal', async () => {
+    const seen: unknown[] = [];
+    const a = new FakeProvider('vf-a', {
+      payRaw: async (request, options) => {
+        seen.push(options);
+        return {
+          state: 'succeeded',
+          final: true,
+          reason: null,
+          providerStatus: '10',
+          message: null,
+          transactionId: request.transactionId,
+          providerRequestId: '1',
+          amount: request.amount,
+          currency: request.currency,
+          account: request.account,
+          amountOnClient: null,
+          exchangeRate: null,
+          serviceCurrency: null,
+        };
+      },
+    });
+    const h = harness({ a });
+    const controller = new AbortController();
+    await h.router.pay(order('order-t2'), { timeoutMs: 400, signal: controller.signal });
+    expect(seen).toEqual([{ timeoutMs: 400, signal: controller.signal }]);
+  });
+
+  it('the finalizer’s own Status and resend keep the provider default', async () => {
+    let dropped = false;
+    const a = new FakeProvider('vf-a', {
+      pay: () => {
+        if (dropped) return { state: 'succeeded', providerStatus: '10' };
+        dropped = true;
+        return { state: 'unknown', reason: 'timeout' };
+      },
+    });
+    const h = harness({ a });
+    const view = await h.router.pay(order('order-t3'), { timeoutMs: 250 });
+    expect(view).toMatchObject({ state: 'unknown', reason: 'timeout', final: false });
+    h.clock.advance(1_000);
+    await h.router.finalizeDue();
+    expect(await h.router.getPayment('order-t3')).toMatchObject({ state: 'succeeded', provider: 'vf-a' });
+    // The caller's 250 ms was for its own call; the finalizer's Status and resend carry no override.
+    expect(h.a.calledWith('pay').map((call) => call.timeoutMs)).toEqual([250, undefined]);
+    expect(h.a.calledWith('getStatus').map((call) => call.timeoutMs)).toEqual([undefined]);
+    expect(h.a.credits.get(view.transactionId ?? '')).toBe(1);
+  });
+
+  it('refuses a timeoutMs above finalizer.inFlightMs, naming timeoutMs, before journaling or sending', async () => {
+    // The harness sets inFlightMs 30 000: a send still waiting past that could be re-checked meanwhile.
+    const h = harness();
+    const error = await rejection(h.router.pay(order('order-t4'), { timeoutMs: 30_001 }));
+    expect(ValidationError.is(error) && error.field).toBe('timeoutMs');
+    expect((error as Error).message).toContain('inFlightMs');
+    expect(h.a.calls).toEqual([]);
+    expect(await h.journal.list()).toEqual([]);
+    await h.router.pay(order('order-t5'), { timeoutMs: 30_000 });
+    expect(h.a.calledWith('pay').map((call) => call.timeoutMs)).toEqual([30_000]);
+  });
+});
+
 describe('pay: safe failover (design §4.3)', () => {
   it('after a final decline the policy lists, the next provider takes it', async () => {
     const a = new FakeProvider('vf-a', { pay: () => ({ state: 'failed', reason: 'provider_technical' }) });

@@ -1,6 +1,7 @@
 import {
   accountSchema,
   amountSchema,
+  type CallOptions,
   currencySchema,
   JournalConflictError,
   Money,
@@ -75,12 +76,12 @@ export type NewPaymentInput = Omit<NewPayment, 'nextCheckAt' | 'createdAt'>;
 /**
  * `pay()`: idempotent on the payment id (same fields → the existing payment, nothing sent again;
  * other fields → ValidationError), serialised per payment id in this process, journaled before
- * anything leaves.
+ * anything leaves. `options` (already checked) go with every send this call makes.
  */
 export async function pay(
   ctx: RouterContext,
   request: PayRequest,
-  options: { signal?: AbortSignal } = {},
+  options: CallOptions = {},
 ): Promise<PaymentView> {
   const input = parsePayRequest(request);
   requireTargets(ctx, input.service, input.currency);
@@ -118,11 +119,11 @@ export async function pay(
     if (!created.created) return toView(created.record);
     let result: Awaited<ReturnType<typeof drive>>;
     try {
-      result = await drive(
-        ctx,
-        created.record,
-        options.signal ? { origin: 'pay', signal: options.signal } : { origin: 'pay' },
-      );
+      result = await drive(ctx, created.record, {
+        origin: 'pay',
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+      });
     } catch (error) {
       // A journal write failed part-way (locked or full disk). The payment is journaled, and the request
       // may have left or the finalizer may still send it: thrown, it would read as "nothing sent".

@@ -1,5 +1,6 @@
 import {
   type AttemptRecord,
+  type CallOptions,
   JournalConflictError,
   latestAttempt,
   type PaymentRecord,
@@ -57,21 +58,30 @@ function thrownResult(attempt: AttemptRecord, error: unknown): PaymentResult {
   };
 }
 
+/** The caller's signal and timeout, and nothing else: absent ones leave the provider's defaults. */
+function providerOptions(call: CallOptions): CallOptions {
+  const options: CallOptions = {};
+  if (call.signal !== undefined) options.signal = call.signal;
+  if (call.timeoutMs !== undefined) options.timeoutMs = call.timeoutMs;
+  return options;
+}
+
 async function callProvider(
   ctx: RouterContext,
   record: PaymentRecord,
   attempt: AttemptRecord,
-  signal: AbortSignal | undefined,
+  call: CallOptions,
 ): Promise<SendResult> {
   const provider = ctx.providers.get(attempt.provider);
   if (provider === undefined) {
     return { kind: 'not_sent', record, attemptNo: attempt.no, error: new Error('provider not configured') };
   }
   try {
-    const result = await provider.pay(paymentRequest(record, attempt), signal ? { signal } : {});
+    const result = await provider.pay(paymentRequest(record, attempt), providerOptions(call));
     return { kind: 'sent', record, attemptNo: attempt.no, result };
   } catch (error) {
-    if (isNothingSentError(error, signal)) return { kind: 'not_sent', record, attemptNo: attempt.no, error };
+    if (isNothingSentError(error, call.signal))
+      return { kind: 'not_sent', record, attemptNo: attempt.no, error };
     return { kind: 'sent', record, attemptNo: attempt.no, result: thrownResult(attempt, error) };
   }
 }
@@ -83,18 +93,19 @@ function verdict(value: SendResult) {
 /**
  * Opens an attempt at `target` and sends it, inside the provider's breaker: the attempt and its
  * transaction id are journaled before the request leaves (design §4.1), and nothing is journaled when
- * the breaker refuses (ProviderUnavailableError is thrown then).
+ * the breaker refuses (ProviderUnavailableError is thrown then). `call` is the caller's signal and
+ * timeout (`pay()`); the finalizer passes `{}`, so its sends keep the provider's default timeout.
  */
 export async function sendNewAttempt(
   ctx: RouterContext,
   record: PaymentRecord,
   target: RouteTarget,
-  signal: AbortSignal | undefined,
+  call: CallOptions,
 ): Promise<SendResult> {
   return ctx.breakers.run(
     target.provider,
     'pay',
-    async (call): Promise<SendResult> => {
+    async (breakerCall): Promise<SendResult> => {
       let opened: PaymentRecord;
       try {
         opened = await ctx.journal.openAttempt(record.paymentId, record.version, {
@@ -115,11 +126,11 @@ export async function sendNewAttempt(
         return { kind: 'raced' };
       }
       announce(ctx, record, opened);
-      call.started();
-      return callProvider(ctx, opened, attempt, signal);
+      breakerCall.started();
+      return callProvider(ctx, opened, attempt, call);
     },
     verdict,
-    signal,
+    call.signal,
   );
 }
 
@@ -131,12 +142,12 @@ export async function resendAttempt(
   ctx: RouterContext,
   record: PaymentRecord,
   attempt: AttemptRecord,
-  signal: AbortSignal | undefined,
+  call: CallOptions,
 ): Promise<SendResult> {
   return ctx.breakers.run(
     attempt.provider,
     'pay',
-    async (call): Promise<SendResult> => {
+    async (breakerCall): Promise<SendResult> => {
       let marked: PaymentRecord;
       try {
         const now = ctx.clock.now();
@@ -150,10 +161,10 @@ export async function resendAttempt(
         throw new LocalFailure(error);
       }
       const current = marked.attempts.find((a) => a.no === attempt.no) ?? attempt;
-      call.started();
-      return callProvider(ctx, marked, current, signal);
+      breakerCall.started();
+      return callProvider(ctx, marked, current, call);
     },
     verdict,
-    signal,
+    call.signal,
   );
 }
