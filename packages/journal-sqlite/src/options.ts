@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { type Clock, ConfigError } from '@tolem/core';
 
 export interface SqliteJournalOptions {
@@ -15,19 +17,32 @@ export interface ParsedOptions {
   busyTimeoutMs: number;
 }
 
+const KNOWN_OPTIONS: readonly string[] = [
+  'path',
+  'clock',
+  'busyTimeoutMs',
+] satisfies readonly (keyof SqliteJournalOptions)[];
+
 /**
  * Validates the options once, naming the option that is wrong. (Three fields: plain checks, so the
  * package needs no schema library of its own.)
  */
 export function parseOptions(options: unknown): ParsedOptions {
-  if (typeof options !== 'object' || options === null) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ConfigError('options', 'an object with at least { path } is required');
   }
+  // A misspelt option (`busyTimeout`, `readonly`) must not pass silently for a default.
+  const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
+  if (unknown !== undefined) {
+    throw new ConfigError(unknown, `unknown option (misspelt?); known: ${KNOWN_OPTIONS.join(', ')}`);
+  }
   const { path, clock, busyTimeoutMs } = options as Record<string, unknown>;
-  if (typeof path !== 'string' || path.length === 0) {
+  // better-sqlite3 trims the name, and opens a temporary database for a blank one: never a journal.
+  if (typeof path !== 'string' || path.trim().length === 0) {
     throw new ConfigError('path', 'a file path (or ":memory:") is required');
   }
   if (path.includes('\0')) throw new ConfigError('path', 'must not contain a NUL character');
+  checkFolder(path.trim());
   if (clock !== undefined && typeof (clock as Partial<Clock> | null)?.now !== 'function') {
     throw new ConfigError('clock', 'must be an object with a now() method');
   }
@@ -45,4 +60,22 @@ export function parseOptions(options: unknown): ParsedOptions {
     clock: clock as Clock | undefined,
     busyTimeoutMs: (busyTimeoutMs as number | undefined) ?? 5_000,
   };
+}
+
+/** The file's folder must exist (SQLite creates the file, never its folder). */
+function checkFolder(filename: string): void {
+  // ":memory:" has no folder; a "file:" URI is SQLite's to resolve.
+  if (filename === ':memory:' || filename.startsWith('file:')) return;
+  const folder = dirname(resolve(filename));
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(folder).isDirectory();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new ConfigError('path', `the folder ${folder} does not exist: create it first`, { cause: error });
+    }
+    throw new ConfigError('path', `the folder ${folder} cannot be read (${String(code)})`, { cause: error });
+  }
+  if (!isFolder) throw new ConfigError('path', `${folder} is not a folder`);
 }

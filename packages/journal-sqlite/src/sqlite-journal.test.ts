@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, type NewPayment, outcome, type PaymentJournal } from '@tolem/core';
@@ -71,6 +71,55 @@ describe('createSqliteJournal options', () => {
     expect(configError(() => createSqliteJournal({ path: ':memory:', clock: {} as never })).option).toBe(
       'clock',
     );
+  });
+
+  it('refuses a path whose folder does not exist, naming path and saying so, and creates nothing', () => {
+    const missing = join(dir, `no-such-folder-${process.pid}`);
+    const error = configError(() => createSqliteJournal({ path: join(missing, 'tolem.db') }));
+    expect(error.option).toBe('path');
+    expect(error.message).toContain('folder');
+    expect(error.message).toContain('does not exist');
+    expect(error.message).toContain(missing);
+    // Relative paths too (resolved against the working directory).
+    const relative = configError(() => createSqliteJournal({ path: 'no-such-folder-tolem/deeper/tolem.db' }));
+    expect(relative.option).toBe('path');
+    expect(relative.message).toContain('does not exist');
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  it('refuses a path whose "folder" is a file', () => {
+    const file = join(dir, `plain-file-${process.pid}`);
+    writeFileSync(file, 'not a folder');
+    const error = configError(() => createSqliteJournal({ path: join(file, 'tolem.db') }));
+    expect(error.option).toBe('path');
+    expect(error.message).toContain('not a folder');
+  });
+
+  it('refuses a path that is itself a folder: ConfigError on path, not a raw SqliteError', () => {
+    const error = configError(() => createSqliteJournal({ path: dir }));
+    expect(error.option).toBe('path');
+    expect(error.message).toContain('SQLITE_CANTOPEN');
+  });
+
+  it('refuses a path that is blank once trimmed (better-sqlite3 would open a temporary database)', () => {
+    expect(configError(() => createSqliteJournal({ path: '   ' })).option).toBe('path');
+  });
+
+  it.each([
+    ['busyTimeout', { busyTimeout: 100 }],
+    ['filename', { filename: 'x.db' }],
+    ['readonly', { readonly: true }],
+    ['synchronous', { synchronous: 'NORMAL' }],
+  ])('refuses the unknown option %s, naming it, instead of ignoring it', (name, extra) => {
+    const error = configError(() => createSqliteJournal({ path: ':memory:', ...extra } as never));
+    expect(error.option).toBe(name);
+    expect(error.rule).toContain('unknown option');
+  });
+
+  it('accepts the known options, and undefined for the optional ones', async () => {
+    const journal = createSqliteJournal({ path: ':memory:', clock: undefined, busyTimeoutMs: undefined });
+    expect(await journal.list()).toEqual([]);
+    await journal.close();
   });
 
   it('uses the injected clock for write times and the transaction-id floor', async () => {

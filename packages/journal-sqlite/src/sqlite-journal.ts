@@ -4,6 +4,7 @@ import {
   assertVersion,
   type ClaimOptions,
   type Clock,
+  ConfigError,
   type CreateResult,
   compareKeys,
   isClaimable,
@@ -53,6 +54,17 @@ export function createSqliteJournal(options: SqliteJournalOptions): PaymentJourn
   return new SqliteJournal(parsed.path, parsed.clock ?? systemClock, parsed.busyTimeoutMs);
 }
 
+/** Opens the file, turning what better-sqlite3 throws for a bad path (a folder, no rights) into ConfigError. */
+function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
+  try {
+    return new Database(path, { timeout: busyTimeoutMs });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const detail = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+    throw new ConfigError('path', `cannot open ${path} as a database file (${detail})`, { cause: error });
+  }
+}
+
 class SqliteJournal implements PaymentJournal {
   private readonly db: Database.Database;
   private readonly statements;
@@ -62,7 +74,7 @@ class SqliteJournal implements PaymentJournal {
     private readonly clock: Clock,
     busyTimeoutMs: number,
   ) {
-    this.db = new Database(path, { timeout: busyTimeoutMs });
+    this.db = openDatabase(path, busyTimeoutMs);
     try {
       if (path !== ':memory:') this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
