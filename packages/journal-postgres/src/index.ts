@@ -1,1 +1,3 @@
-export {};
+export type { PostgresJournalOptions } from './options.js';
+export { createPostgresJournal } from './postgres-journal.js';
+export { SCHEMA_VERSION } from './schema.js';

@@ -1,0 +1,311 @@
+import {
+  applyTransition,
+  assertSamePayment,
+  assertVersion,
+  type ClaimOptions,
+  type Clock,
+  type CreateResult,
+  compareKeys,
+  isClaimable,
+  JournalConflictError,
+  type ListQuery,
+  latestAttempt,
+  matchesQuery,
+  type NewPayment,
+  newPaymentRecord,
+  nextTransactionId,
+  type OpenGroup,
+  type PaymentJournal,
+  type PaymentRecord,
+  summarise,
+  systemClock,
+  type Transition,
+  withAttempt,
+  withLease,
+} from '@tolem/core';
+import pg from 'pg';
+import { type PostgresJournalOptions, parseOptions } from './options.js';
+import { migrate, quoteIdentifier } from './schema.js';
+import { inTransaction, isConcurrencyFailure } from './transaction.js';
+
+/**
+ * One sequence for the whole journal (the single row of tx_sequence): ids are unique across providers
+ * too, so two provider instances configured on the same agent can never hand one TransactionID to two
+ * payments — and one row lock serialises allocation across every router instance.
+ */
+const JOURNAL_SEQUENCE = '*';
+
+type Queryable = Pick<pg.Pool, 'query'>;
+
+/**
+ * The shared journal (design §1): every router instance, on any host, points at the same PostgreSQL
+ * schema. Each write is one transaction that locks the payment row (`SELECT … FOR UPDATE`) and
+ * compare-and-sets its version; `claimDue` skips rows another instance is claiming (`SKIP LOCKED`);
+ * transaction ids come from one row-locked sequence. The record logic is core's (journal-records):
+ * this class only stores and indexes records.
+ *
+ * Connects and runs pending migrations before it resolves, so a wrong address, bad credentials or a
+ * schema from a newer package fail at start-up, not at the first payment.
+ */
+export async function createPostgresJournal(options: PostgresJournalOptions): Promise<PaymentJournal> {
+  const parsed = parseOptions(options);
+  const owned = parsed.pool === undefined;
+  const pool =
+    parsed.pool ??
+    new pg.Pool({
+      connectionString: parsed.connectionString,
+      max: parsed.poolSize,
+      application_name: 'tolem-journal',
+    });
+  // An idle connection that drops (server restart, network) is replaced by the pool; without a listener
+  // its 'error' event would crash the process. An injected pool's listeners are its owner's business.
+  if (owned) pool.on('error', () => {});
+  try {
+    await migrate(pool, parsed.schema);
+  } catch (error) {
+    if (owned) await pool.end().catch(() => {});
+    throw error;
+  }
+  return new PostgresJournal(pool, owned, parsed.schema, parsed.clock ?? systemClock);
+}
+
+class PostgresJournal implements PaymentJournal {
+  private closed = false;
+  private readonly sql;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly ownsPool: boolean,
+    schema: string,
+    private readonly clock: Clock,
+  ) {
+    const s = quoteIdentifier(schema);
+    this.sql = {
+      get: `SELECT record FROM ${s}.payments WHERE payment_id = $1`,
+      getForUpdate: `SELECT record FROM ${s}.payments WHERE payment_id = $1 FOR UPDATE`,
+      insert: `INSERT INTO ${s}.payments
+                 (payment_id, created_at, final, state, next_check_at, lease_until, provider, version, record)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+               ON CONFLICT (payment_id) DO NOTHING`,
+      update: `UPDATE ${s}.payments SET created_at = $2, final = $3, state = $4, next_check_at = $5,
+                 lease_until = $6, provider = $7, version = $8, record = $9
+               WHERE payment_id = $1 AND version = $10`,
+      byTransaction: `SELECT p.record FROM ${s}.attempts_by_tx t JOIN ${s}.payments p USING (payment_id)
+                      WHERE t.provider = $1 AND t.transaction_id = $2`,
+      insertTransaction: `INSERT INTO ${s}.attempts_by_tx (provider, transaction_id, payment_id) VALUES ($1, $2, $3)`,
+      lockSequence: `SELECT last_transaction_id FROM ${s}.tx_sequence WHERE name = $1 FOR UPDATE`,
+      saveSequence: `UPDATE ${s}.tx_sequence SET last_transaction_id = $2 WHERE name = $1`,
+      due: `SELECT record FROM ${s}.payments
+            WHERE NOT final AND next_check_at IS NOT NULL AND next_check_at <= $1::timestamptz
+              AND (lease_until IS NULL OR lease_until <= $1::timestamptz)
+            ORDER BY next_check_at, created_at, payment_id
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED`,
+      lease: `UPDATE ${s}.payments AS p SET lease_until = u.lease_until, version = u.version, record = u.record
+              FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::text[], $5::bigint[])
+                AS u (payment_id, lease_until, version, record, expected)
+              WHERE p.payment_id = u.payment_id AND p.version = u.expected`,
+      open: `SELECT record FROM ${s}.payments WHERE NOT final`,
+      list: `SELECT record FROM ${s}.payments`,
+    };
+  }
+
+  async create(payment: NewPayment): Promise<CreateResult> {
+    this.assertOpen();
+    const record = newPaymentRecord(payment);
+    // One statement: of two instances creating the same id at once, PostgreSQL lets one insert and
+    // makes the other wait for it, then do nothing.
+    const inserted = await this.pool.query(this.sql.insert, columns(record));
+    if (inserted.rowCount === 1) return { record, created: true };
+    const existing = await this.read(this.pool, payment.paymentId);
+    if (existing === null) {
+      // Unreachable (rows are never deleted); refuse rather than report a payment that is not there.
+      throw new Error(`payment ${payment.paymentId}: neither inserted nor found`);
+    }
+    assertSamePayment(existing, payment);
+    return { record: existing, created: false };
+  }
+
+  async get(paymentId: string): Promise<PaymentRecord | null> {
+    this.assertOpen();
+    return this.read(this.pool, paymentId);
+  }
+
+  async findByTransaction(provider: string, transactionId: string): Promise<PaymentRecord | null> {
+    this.assertOpen();
+    const result = await this.pool.query<{ record: string }>(this.sql.byTransaction, [
+      provider,
+      transactionId,
+    ]);
+    const row = result.rows[0];
+    return row ? parse(row.record) : null;
+  }
+
+  async openAttempt(
+    paymentId: string,
+    expectedVersion: number,
+    attempt: { provider: string; serviceId: string; at?: Date },
+  ): Promise<PaymentRecord> {
+    return this.write(paymentId, async (client) => {
+      const record = await this.require(client, paymentId);
+      if (record.attempts.some((a) => a.provider === attempt.provider)) return record;
+      assertVersion(record, expectedVersion);
+      // The sequence row lock is taken after the payment's, in every transaction: no lock-order cycle.
+      const locked = await client.query<{ last_transaction_id: string | null }>(this.sql.lockSequence, [
+        JOURNAL_SEQUENCE,
+      ]);
+      const last = locked.rows[0]?.last_transaction_id ?? null;
+      // The id floor follows the journal's clock (read after the lock), not a caller-supplied time.
+      const now = this.clock.now();
+      const transactionId = nextTransactionId(last, now);
+      const next = withAttempt(record, { ...attempt, transactionId, at: attempt.at ?? now });
+      await this.save(client, next, record.version);
+      await client.query(this.sql.insertTransaction, [attempt.provider, transactionId, paymentId]);
+      await client.query(this.sql.saveSequence, [JOURNAL_SEQUENCE, transactionId]);
+      return next;
+    });
+  }
+
+  async transition(paymentId: string, expectedVersion: number, change: Transition): Promise<PaymentRecord> {
+    return this.write(paymentId, async (client) => {
+      const record = await this.require(client, paymentId);
+      assertVersion(record, expectedVersion);
+      const next = applyTransition(record, change, this.clock.now());
+      await this.save(client, next, record.version);
+      return next;
+    });
+  }
+
+  async claimDue(options: ClaimOptions): Promise<PaymentRecord[]> {
+    return this.write(null, async (client) => {
+      const limit = Math.max(0, Math.floor(options.limit));
+      // SKIP LOCKED: rows another instance is claiming right now are left to it, never waited for.
+      const due = await client.query<{ record: string }>(this.sql.due, [options.now.toISOString(), limit]);
+      const leased = due.rows
+        .map((row) => parse(row.record))
+        .filter((record) => isClaimable(record, options.now))
+        .map((record) => withLease(record, options.owner, options.now, options.leaseMs));
+      if (leased.length === 0) return [];
+      const updated = await client.query(this.sql.lease, [
+        leased.map((r) => r.paymentId),
+        leased.map((r) => r.lease?.until ?? null),
+        leased.map((r) => r.version),
+        leased.map((r) => JSON.stringify(r)),
+        leased.map((r) => r.version - 1),
+      ]);
+      // Unreachable with the rows locked; the last line of defence against leasing a changed record.
+      if (updated.rowCount !== leased.length) {
+        throw new JournalConflictError(leased[0]!.paymentId, 'changed while being claimed');
+      }
+      return leased;
+    });
+  }
+
+  async list(query: ListQuery = {}): Promise<PaymentRecord[]> {
+    this.assertOpen();
+    const where: string[] = [];
+    const params: (string | boolean | number)[] = [];
+    const param = (value: string | boolean | number) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (query.from) where.push(`created_at >= ${param(query.from.toISOString())}::timestamptz`);
+    if (query.to) where.push(`created_at < ${param(query.to.toISOString())}::timestamptz`);
+    if (query.provider !== undefined) where.push(`provider = ${param(query.provider)}`);
+    if (query.final !== undefined) where.push(`final = ${param(query.final)}`);
+    if (query.after) {
+      const createdAt = param(query.after.createdAt);
+      where.push(`(created_at, payment_id) > (${createdAt}::timestamptz, ${param(query.after.paymentId)})`);
+    }
+    const limit = query.limit === undefined ? 'ALL' : param(Math.max(0, Math.floor(query.limit)));
+    const sql = `${this.sql.list} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY created_at, payment_id LIMIT ${limit}`;
+    const result = await this.pool.query<{ record: string }>(sql, params);
+    // The SQL does the filtering; core's predicate double-checks it with the same rules as every journal.
+    return result.rows
+      .map((row) => parse(row.record))
+      .filter((record) => matchesQuery(record, query))
+      .sort(compareKeys);
+  }
+
+  async openSummary(): Promise<OpenGroup[]> {
+    this.assertOpen();
+    const result = await this.pool.query<{ record: string }>(this.sql.open);
+    return summarise(result.rows.map((row) => parse(row.record)));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // An injected pool belongs to the caller, who may share it with other work.
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  /**
+   * One transaction. A write PostgreSQL rolled back because of a concurrent writer (serialization
+   * failure, deadlock, unique violation) is a JournalConflictError: nothing was written, re-read and
+   * retry. Anything else (a lost connection, even at COMMIT) is rethrown as it is: the write may or may
+   * not have happened.
+   */
+  private async write<T>(paymentId: string | null, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    try {
+      return await inTransaction(this.pool, body);
+    } catch (error) {
+      if (isConcurrencyFailure(error)) {
+        throw new JournalConflictError(paymentId ?? '(claim)', 'written concurrently (rolled back)', {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  private async read(db: Queryable, paymentId: string): Promise<PaymentRecord | null> {
+    const result = await db.query<{ record: string }>(this.sql.get, [paymentId]);
+    const row = result.rows[0];
+    return row ? parse(row.record) : null;
+  }
+
+  /** Reads and locks the payment's row until the transaction ends. */
+  private async require(client: pg.PoolClient, paymentId: string): Promise<PaymentRecord> {
+    const result = await client.query<{ record: string }>(this.sql.getForUpdate, [paymentId]);
+    const row = result.rows[0];
+    if (!row) throw new JournalConflictError(paymentId, 'does not exist');
+    return parse(row.record);
+  }
+
+  private async save(client: pg.PoolClient, record: PaymentRecord, expectedVersion: number): Promise<void> {
+    const result = await client.query(this.sql.update, [...columns(record), expectedVersion]);
+    // Unreachable with the row locked FOR UPDATE; kept as the last line of defence.
+    if (result.rowCount !== 1) {
+      throw new JournalConflictError(
+        record.paymentId,
+        `version changed under the write (expected ${expectedVersion})`,
+      );
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('journal is closed');
+  }
+}
+
+/** The indexed columns and the record, in the order of the insert and update statements. */
+function columns(record: PaymentRecord): (string | number | boolean | null)[] {
+  return [
+    record.paymentId,
+    record.createdAt,
+    record.final,
+    record.state,
+    record.nextCheckAt,
+    record.lease?.until ?? null,
+    latestAttempt(record)?.provider ?? null,
+    record.version,
+    JSON.stringify(record),
+  ];
+}
+
+function parse(text: string): PaymentRecord {
+  return JSON.parse(text) as PaymentRecord;
+}
