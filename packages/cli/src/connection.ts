@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { Secret } from '@tolem/core';
+import { assertTimeZone, Secret } from '@tolem/core';
 import { type Flags, type OptionDefs, optionalString, PASSWORD_HINT } from './args.js';
 import { usageError } from './cli-error.js';
 import type { Io } from './io.js';
@@ -133,7 +133,7 @@ function readTimeout(value: string | undefined): number {
 export function readTimeZone(value: string | undefined): string {
   const zone = value ?? DEFAULT_TIME_ZONE;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    assertTimeZone(zone);
   } catch {
     throw usageError(
       `--time-zone must be an IANA zone name such as Europe/Moscow or Asia/Almaty, got ${JSON.stringify(clip(zone))}`,

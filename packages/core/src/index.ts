@@ -116,3 +116,10 @@ export {
   serviceIdSchema,
   transactionIdSchema,
 } from './validation.js';
+export {
+  assertTimeZone,
+  formatZonedDateTime,
+  parseZonedDateTime,
+  type ZonedParts,
+  zonedParts,
+} from './zoned-time.js';

@@ -1,4 +1,5 @@
 import {
+  assertTimeZone,
   type Clock,
   ConfigError,
   parseConfig,
@@ -156,9 +157,8 @@ export function isLoopback(hostname: string): boolean {
 }
 
 function isTimeZone(value: string): boolean {
-  if (value === '' || /^[+-]?\d/.test(value)) return false;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    assertTimeZone(value);
     return true;
   } catch {
     return false;

@@ -1,39 +1,10 @@
 import { ValidationError } from '@tolem/core';
 
 /**
- * Dates on the wire: "yyyy-MM-dd HH:mm:ss" wall-clock time in a configured IANA zone (notes §2, §5).
- * Formatters are cached per zone: building an Intl.DateTimeFormat costs far more than using one.
+ * Dates on the wire: "yyyy-MM-dd HH:mm:ss" wall-clock time in a configured IANA zone (notes §2, §5),
+ * formatted by core's zoned-time helpers.
  */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** "2024-07-09 12:05:36" for `date` as a clock in `timeZone` shows it. */
-export function formatWireDateTime(date: Date, timeZone: string, field = 'date'): string {
-  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
-    throw new ValidationError(field, 'a valid Date is required');
-  }
-  const parts: Record<string, string> = {};
-  for (const part of formatterFor(timeZone).formatToParts(date)) parts[part.type] = part.value;
-  const year = (parts.year ?? '').padStart(4, '0');
-  return `${year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
-}
+export { formatZonedDateTime as formatWireDateTime } from '@tolem/core';
 
 const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/;
 const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -11,8 +11,8 @@ import {
   type ProviderPaymentRecord,
   type RegistryEntry,
   ValidationError,
+  zonedParts,
 } from '@tolem/core';
-import { zonedParts } from './zoned-time.js';
 
 export type ReconcileIssue =
   /** Succeeded in the journal, absent from the provider's list. */
