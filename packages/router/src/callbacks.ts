@@ -1,8 +1,8 @@
-import { type CallbackNotice, type PaymentResult, ProviderUnavailableError } from '@tolem/core';
-import { isNothingSentError } from './breaker.js';
+import type { CallbackNotice } from '@tolem/core';
 import type { RouterContext } from './lifecycle/context.js';
 import { commit } from './lifecycle/journal-writer.js';
 import { settle, statusUpdate } from './lifecycle/settle.js';
+import { checkStatus } from './lifecycle/status.js';
 import type { CallbackHandling } from './types.js';
 
 /**
@@ -51,23 +51,8 @@ async function classify(
       state: record.state,
     };
     if (attempt.final) return unchanged;
-    let status: PaymentResult;
-    try {
-      status = await ctx.breakers.run(
-        providerId,
-        'getStatus',
-        () =>
-          provider.getStatus({
-            transactionId: attempt.transactionId,
-            serviceId: attempt.serviceId,
-            expected: { amount: record.amount, account: record.account },
-          }),
-        (value) => ({ state: value.state, reason: value.reason }),
-      );
-    } catch (error) {
-      if (ProviderUnavailableError.is(error) || isNothingSentError(error)) return unchanged;
-      throw error;
-    }
+    const status = await checkStatus(ctx, record, attempt);
+    if (status === null) return unchanged;
     const update = statusUpdate(attempt, status);
     if (update === null) return unchanged;
     const settled = await settle(ctx, record, { attemptNo: attempt.no, update });

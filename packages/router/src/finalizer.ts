@@ -1,11 +1,11 @@
-import { latestAttempt, type PaymentRecord, type PaymentResult, ProviderUnavailableError } from '@tolem/core';
+import { latestAttempt, type PaymentRecord, type PaymentResult } from '@tolem/core';
 import { backoffDelay } from './backoff.js';
-import { isNothingSentError } from './breaker.js';
 import { decide } from './failover-policy.js';
 import type { RouterContext } from './lifecycle/context.js';
 import { drive, resendLatest } from './lifecycle/drive.js';
 import { commit } from './lifecycle/journal-writer.js';
 import { settle, statusUpdate } from './lifecycle/settle.js';
+import { checkStatus } from './lifecycle/status.js';
 import { nextTarget } from './routing.js';
 
 /**
@@ -139,26 +139,8 @@ export class Finalizer {
   }
 
   async #status(record: PaymentRecord): Promise<PaymentResult | null> {
-    const ctx = this.#ctx;
     const attempt = latestAttempt(record);
-    const provider = attempt ? ctx.providers.get(attempt.provider) : undefined;
-    if (attempt === undefined || provider === undefined) return null;
-    try {
-      return await ctx.breakers.run(
-        attempt.provider,
-        'getStatus',
-        () =>
-          provider.getStatus({
-            transactionId: attempt.transactionId,
-            serviceId: attempt.serviceId,
-            expected: { amount: record.amount, account: record.account },
-          }),
-        (result) => ({ state: result.state, reason: result.reason }),
-      );
-    } catch (error) {
-      if (ProviderUnavailableError.is(error) || isNothingSentError(error)) return null;
-      throw error;
-    }
+    return attempt === undefined ? null : checkStatus(this.#ctx, record, attempt);
   }
 
   /** Counts a check and sets the next one when a drive left the payment open; releases the lease. */
