@@ -189,4 +189,51 @@ describe('ProviderBreakers', () => {
     expect(states).toEqual(['closed->open', 'open->half_open', 'half_open->closed']);
     breakers.shutdown();
   });
+
+  it('does not close a half-open breaker on a probe that never reached the provider: it opens again', async () => {
+    const events = new RouterEventBus();
+    const states: string[] = [];
+    events.on('breaker.state', (event) => states.push(`${event.previous}->${event.state}`));
+    const breakers = new ProviderBreakers(
+      ['vf-a'],
+      { ...options, volumeThreshold: 1, resetTimeout: 30 },
+      events,
+    );
+    await breakers.run(
+      'vf-a',
+      'pay',
+      async () => outcome('unknown', 'connection_lost'),
+      (value) => value,
+    );
+    await expect.poll(() => breakers.state('vf-a'), { timeout: 5_000 }).toBe('half_open');
+    // The probe fails before sending (bad input, a journal write): it says nothing about the provider.
+    await expect(
+      breakers.run(
+        'vf-a',
+        'pay',
+        async () => {
+          throw new ValidationError('account', 'does not match the service pattern');
+        },
+        () => null,
+      ),
+    ).rejects.toSatisfy((error) => ValidationError.is(error));
+    expect(breakers.state('vf-a')).toBe('open');
+    expect(states).toEqual(['closed->open', 'open->half_open', 'half_open->open']);
+    // While closed, the same error is still ignored: it never opens a healthy breaker.
+    breakers.close('vf-a');
+    for (let i = 0; i < 5; i++) {
+      await expect(
+        breakers.run(
+          'vf-a',
+          'pay',
+          async () => {
+            throw new ValidationError('account', 'bad');
+          },
+          () => null,
+        ),
+      ).rejects.toSatisfy((error) => ValidationError.is(error));
+    }
+    expect(breakers.state('vf-a')).toBe('closed');
+    breakers.shutdown();
+  });
 });

@@ -76,18 +76,24 @@ export class ProviderBreakers {
     private readonly now: () => number = Date.now,
   ) {
     for (const id of providerIds) {
-      const breaker = new CircuitBreaker<[Task], unknown>((task: Task) => task(), {
-        name: id,
-        timeout: false,
-        rollingPercentilesEnabled: false,
-        enableSnapshots: false,
-        volumeThreshold: options.volumeThreshold,
-        errorThresholdPercentage: options.errorThresholdPercentage,
-        resetTimeout: options.resetTimeout,
-        rollingCountTimeout: options.rollingCountTimeout,
-        rollingCountBuckets: options.rollingCountBuckets,
-        errorFilter: (error: unknown) => error instanceof LocalFailure,
-      });
+      const breaker: CircuitBreaker<[Task], unknown> = new CircuitBreaker<[Task], unknown>(
+        (task: Task) => task(),
+        {
+          name: id,
+          timeout: false,
+          rollingPercentilesEnabled: false,
+          enableSnapshots: false,
+          volumeThreshold: options.volumeThreshold,
+          errorThresholdPercentage: options.errorThresholdPercentage,
+          resetTimeout: options.resetTimeout,
+          rollingCountTimeout: options.rollingCountTimeout,
+          rollingCountBuckets: options.rollingCountBuckets,
+          // An error raised before anything was sent says nothing about the provider. opossum counts a
+          // filtered error as a success, which would close a half-open breaker on a probe that never
+          // reached the provider: there it counts as a failure instead, and the breaker waits again.
+          errorFilter: (error: unknown): boolean => error instanceof LocalFailure && !breaker.halfOpen,
+        },
+      );
       this.#states.set(id, 'closed');
       breaker.on('open', () => this.#moved(id, 'open'));
       breaker.on('halfOpen', () => this.#moved(id, 'half_open'));
