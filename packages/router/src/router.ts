@@ -34,6 +34,7 @@ import type {
   RoutedAccountCheck,
   RoutedQuote,
   Router,
+  RouteTarget,
 } from './types.js';
 import { toView } from './view.js';
 
@@ -122,16 +123,7 @@ class TolemRouter implements Router {
         this.#ctx,
         input,
         'checkAccount',
-        (provider, target, callOptions) =>
-          provider.checkAccount(
-            {
-              serviceId: target.serviceId,
-              account: input.account,
-              amount: input.amount,
-              currency: input.currency,
-            },
-            callOptions,
-          ),
+        (provider, target, callOptions) => provider.checkAccount(atTarget(input, target), callOptions),
         options,
       ),
     );
@@ -148,15 +140,7 @@ class TolemRouter implements Router {
         (provider, target, callOptions) => {
           if (provider.quote === undefined)
             throw new UnsupportedOperationError('quote', { providerId: provider.id });
-          return provider.quote(
-            {
-              serviceId: target.serviceId,
-              account: input.account,
-              amount: input.amount,
-              currency: input.currency,
-            },
-            callOptions,
-          );
+          return provider.quote(atTarget(input, target), callOptions);
         },
         options,
       ),
@@ -297,4 +281,14 @@ class TolemRouter implements Router {
 function describe(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
+}
+
+/** A read-only request as one provider of the route takes it: its own service id. */
+function atTarget(input: CheckRequest, target: RouteTarget) {
+  return {
+    serviceId: target.serviceId,
+    account: input.account,
+    amount: input.amount,
+    currency: input.currency,
+  };
 }
