@@ -6,7 +6,13 @@
  * credited.
  */
 import { inspect } from 'node:util';
-import { type PaymentJournal, PaymentUnconfirmedError } from '@tolem/core';
+import {
+  ConfigError,
+  JournalConflictError,
+  type PaymentJournal,
+  PaymentUnconfirmedError,
+  ValidationError,
+} from '@tolem/core';
 import { createVectrafinProvider } from '@tolem/provider-vectrafin';
 import { type Simulator, startSimulator } from '@tolem/provider-vectrafin/simulator';
 import { createRouter, type Router } from '@tolem/router';
@@ -111,6 +117,43 @@ function printed(value: unknown): string {
     inspect(value, { depth: 8 }),
   ].join('\n');
 }
+
+describe('the journal alone (the journal port: a lost connection is never "not written")', () => {
+  it(
+    'a connection cut right after the INSERT committed rejects create with the lost connection as it is; create again returns the row',
+    async () => {
+      const proxy = await startPgProxy(cluster.port);
+      cleanups.push(() => proxy.close());
+      const schema = `lost${process.pid}_${schemas++}`;
+      const journal = await createPostgresJournal({
+        connectionString: proxy.connectionString(cluster.connectionString),
+        schema,
+      });
+      cleanups.push(() => journal.close());
+      const payment = {
+        paymentId: 'p1',
+        service: 'steam',
+        account: 'galek10',
+        amount: '100.00',
+        currency: 'KZT',
+        createdAt: new Date('2030-01-01T00:00:00Z'),
+        nextCheckAt: new Date('2030-01-01T00:01:00Z'),
+      };
+      const cut = proxy.cutAfterCommit(PAYMENT_INSERT);
+      const error = await journal.create(payment).catch((e: unknown) => e);
+      await cut;
+      expect(String(error)).toMatch(/Connection terminated/);
+      expect(JournalConflictError.is(error) || ValidationError.is(error) || ConfigError.is(error)).toBe(
+        false,
+      );
+      expect(await rowCount(schema, 'p1')).toBe(1);
+      const again = await journal.create(payment);
+      expect(again.created).toBe(false);
+      expect(again.record).toMatchObject({ paymentId: 'p1', attempts: [], version: 1 });
+    },
+    TIMEOUT,
+  );
+});
 
 describe('pay() over PostgreSQL when the connection is cut around the INSERT', () => {
   it(
