@@ -155,11 +155,11 @@ export class JournalConflictError extends TolemError {
  * `pay()` could not tell whether the payment was recorded: the journal failed while creating it, in a
  * way that may have written it (a connection lost around the commit), and stayed unreachable while
  * tolem tried to read it back. **The payment may have been recorded, and then it may still be sent**
- * (by the finalizer, or by the next `pay()` with the same id). It is the one error thrown although
+ * (by the finalizer, once its in-flight window has passed). It is the one error thrown although
  * something may happen: never refund the customer on it, and never pay again under a new payment id.
- * The safe move is `pay()` again with the same `paymentId` (idempotent: it returns the payment once the
- * journal answers, or creates and sends it exactly once if it was not recorded) or `getPayment()`.
- * `cause` is the journal's first error.
+ * The safe move is `pay()` again with the same `paymentId` (idempotent: it returns the payment if it
+ * was recorded, or creates and sends it, once, if it was not) or `getPayment()`. `cause` is the
+ * journal's first error.
  */
 export class PaymentUnconfirmedError extends TolemError {
   readonly code = 'TOLEM_PAYMENT_UNCONFIRMED' as const;
