@@ -30,7 +30,10 @@ export interface BreakerOptions {
 
 /** Which final failures send a payment on to the next provider of its route (design §4.3). */
 export interface FailoverOptions {
-  /** Decline reasons after which the next provider is tried. Default: provider_technical, operator_error. */
+  /**
+   * Decline reasons after which the next provider is tried. Default: `provider_technical`,
+   * `operator_error`, `operator_forbidden` ({@link DEFAULT_FAILOVER_REASONS}; a test keeps the two equal).
+   */
   onReasons?: readonly Reason[];
 }
 
