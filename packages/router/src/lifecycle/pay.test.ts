@@ -705,6 +705,18 @@ describe('pay: a create whose result is unknown is resolved before pay() answers
     expect(gone.h.a.calls).toEqual([]);
   });
 
+  it('without a timeoutMs, a read-back that hangs ends with the in-flight window: PaymentUnconfirmedError', async () => {
+    const clock = new ManualClock();
+    const { journal, state } = flakyCreate(createMemoryJournal({ clock }), 'down', 1);
+    const hanging = Object.create(journal) as PaymentJournal;
+    // The first create loses its connection; the next one never answers (an unanswered connect).
+    hanging.create = (payment) => (state.creates === 0 ? journal.create(payment) : new Promise(() => {}));
+    const h = harness({ clock, journal: hanging, onError: () => {}, finalizer: { inFlightMs: 50 } });
+    const error = await rejection(h.router.pay(order('order-cl9', { service: 'solo' })));
+    expect(PaymentUnconfirmedError.is(error)).toBe(true);
+    expect(h.a.calls).toEqual([]);
+  });
+
   it('a ValidationError or ConfigError from create means nothing was written: thrown as it is, not retried', async () => {
     for (const refusal of [new ConfigError('journal', 'read-only'), new ValidationError('amount', 'bad')]) {
       const inner = createMemoryJournal();

@@ -11,7 +11,7 @@ import type { RouterContext } from './context.js';
 
 /**
  * Waits before each read-back of an ambiguous create, in ms: six tries over about two seconds, fewer
- * when the call's timeoutMs or signal ends them first.
+ * when the call's signal or timeoutMs (else `finalizer.inFlightMs`) ends them first.
  */
 export const READ_BACK_DELAYS_MS: readonly number[] = [0, 50, 100, 250, 500, 1_000];
 
@@ -48,7 +48,9 @@ export async function recordPayment(
     if (nothingWritten(error)) throw error;
     first = error;
   }
-  const deadline = call.timeoutMs === undefined ? null : Date.now() + call.timeoutMs;
+  // Without the caller's timeoutMs, the in-flight window bounds it: a journal call that hangs (an
+  // unanswered connect) must not hold pay() for ever.
+  const deadline = Date.now() + (call.timeoutMs ?? ctx.options.finalizer.inFlightMs);
   for (const delay of READ_BACK_DELAYS_MS) {
     // Nothing new is started once the caller's signal or timeout ended the wait.
     if ((await within(sleep(delay), call.signal, deadline)).kind === 'stopped') break;
@@ -73,9 +75,9 @@ function nothingWritten(error: unknown): boolean {
 type Settled<T> = { kind: 'answered'; value: T } | { kind: 'failed'; error: unknown } | { kind: 'stopped' };
 
 /** `work`'s result, or `stopped` when the signal aborts or the deadline passes first. */
-function within<T>(work: Promise<T>, signal: AbortSignal | undefined, deadline: number | null) {
+function within<T>(work: Promise<T>, signal: AbortSignal | undefined, deadline: number) {
   return new Promise<Settled<T>>((resolve) => {
-    if (signal?.aborted || (deadline !== null && Date.now() >= deadline)) {
+    if (signal?.aborted || Date.now() >= deadline) {
       // An abandoned read-back must not surface as an unhandled rejection.
       work.catch(() => {});
       resolve({ kind: 'stopped' });
@@ -85,10 +87,10 @@ function within<T>(work: Promise<T>, signal: AbortSignal | undefined, deadline: 
       cleanup();
       resolve({ kind: 'stopped' });
     };
-    const timer = deadline === null ? null : setTimeout(stop, Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(stop, Math.max(0, deadline - Date.now()));
     signal?.addEventListener('abort', stop, { once: true });
     const cleanup = () => {
-      if (timer !== null) clearTimeout(timer);
+      clearTimeout(timer);
       signal?.removeEventListener('abort', stop);
     };
     work.then(
