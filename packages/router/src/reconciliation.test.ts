@@ -181,11 +181,9 @@ async function reconcileAgainst(reply: { status?: number; body: string } | Error
   const pool = agent.get(origin);
   if (reply instanceof Error) pool.intercept({ path: () => true, method: 'POST' }).replyWithError(reply);
   else
-    pool
-      .intercept({ path: () => true, method: 'POST' })
-      .reply(reply.status ?? 200, reply.body, {
-        headers: { 'content-type': 'application/json; charset=utf-8' },
-      });
+    pool.intercept({ path: () => true, method: 'POST' }).reply(reply.status ?? 200, reply.body, {
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
   const provider = createVectrafinProvider({
     id: 'vf-a',
     baseUrl: origin,
