@@ -76,7 +76,8 @@ export interface RouterOptions {
   closeResources?: boolean;
   /**
    * Told about errors of background work (finalizer, callbacks) that have no caller to throw to, and of a
-   * journal write failing inside `pay()` (which then returns the payment as not final instead of throwing).
+   * journal write failing inside `pay()` that it answers without throwing: a create resolved by reading
+   * it back, or a later write (the payment is then returned as not final).
    */
   onError?: (
     error: unknown,

@@ -125,7 +125,8 @@ export async function pay(
     }
     if (recorded.resolved !== undefined) report(ctx, recorded.resolved, input.paymentId);
     const created = recorded.record;
-    // Another instance created it a moment ago: it (or a finalizer) sends it, not us.
+    // Another instance created it a moment ago, or the read-back found it under way: it (or a
+    // finalizer) sends it, not us.
     if (!recorded.send) return toView(created);
     let result: Awaited<ReturnType<typeof drive>>;
     try {
