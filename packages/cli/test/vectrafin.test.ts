@@ -484,6 +484,42 @@ describe('tolem vectrafin balance, services, quote, payments', () => {
   });
 });
 
+describe('tolem vectrafin payments when GetPaymentsByDate is answered without the list', () => {
+  // Design §7 exit codes, from the list request's outcome; never 0 and never an empty list printed as
+  // if the provider had no payments.
+  it.each([
+    [-300, 'failed', 'operator_error', 3],
+    [-105, 'failed', 'account_not_found', 3],
+    [1, 'pending', null, 4],
+    [10, 'unknown', 'unknown_status', 4],
+    [-4, 'unknown', 'not_found', 4],
+    [-500, 'unknown', 'request_failed', 4],
+    [-1, 'unknown', 'auth_failed', 1],
+  ] as const)('ResponseStatus %s: %s / %s, exit %s, no list', async (code, state, reason, exitCode) => {
+    const from = '2024-07-09 00:00:00';
+    const to = '2024-07-10 00:00:00';
+    simulator.faults.add({ requestType: 'GetPaymentsByDate', times: 1, fault: { kind: 'status', code } });
+    const result = await vf('payments', '--from', from, '--to', to, '--json');
+    expect(result.code).toBe(exitCode);
+    expect(json(result)).toMatchObject({ state, reason, providerStatus: String(code), payments: [] });
+    simulator.faults.add({ requestType: 'GetPaymentsByDate', times: 1, fault: { kind: 'status', code } });
+    const human = await vf('payments', '--from', from, '--to', to);
+    expect(human.code).toBe(exitCode);
+    expect(human.stdout).not.toMatch(/payment\(s\)/);
+    // One line on stderr says what this answer means for the operator.
+    expect(human.stderr).toMatch(/^tolem: /);
+    if (exitCode === 1) {
+      // A setup problem: only the line saying what to fix.
+      expect(human.stderr).toMatch(/refused the credentials/);
+      return;
+    }
+    expect(human.stdout).toMatch(new RegExp(`provider says\\s+${code} `));
+    expect(human.stderr).toMatch(
+      new RegExp(`answered ${code} \\(${reason ?? state}\\), not the list of payments: .*says nothing`),
+    );
+  });
+});
+
 describe('tolem vectrafin registry and totals', () => {
   it(
     'sends a registry 1000 a request, with progress per chunk on stderr',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   JournalConflictError,
+  PaymentUnconfirmedError,
   ProviderUnavailableError,
   TolemError,
   UnsupportedOperationError,
@@ -55,6 +56,17 @@ describe('errors', () => {
     expect(conflict.paymentId).toBe('order-1');
     expect(conflict.fields).toEqual(['amount']);
     expect(new JournalConflictError('order-1', 'stale').fields).toEqual([]);
+
+    const lost = new Error('Connection terminated unexpectedly');
+    const unconfirmed = new PaymentUnconfirmedError('order-1', { cause: lost });
+    expect(unconfirmed.code).toBe('TOLEM_PAYMENT_UNCONFIRMED');
+    expect(unconfirmed.name).toBe('PaymentUnconfirmedError');
+    expect(unconfirmed.paymentId).toBe('order-1');
+    expect(unconfirmed.cause).toBe(lost);
+    // It must read as "may still be sent", never as "nothing sent": the caller must not refund on it.
+    expect(unconfirmed.message).toContain('may have been recorded and may still be sent');
+    expect(unconfirmed.message).toContain('same paymentId');
+    expect(unconfirmed.message).toContain('do not refund');
   });
 
   it('is() tells the kinds apart', () => {
@@ -64,6 +76,7 @@ describe('errors', () => {
       new ProviderUnavailableError('x'),
       new UnsupportedOperationError('quote'),
       new JournalConflictError('p', 'x'),
+      new PaymentUnconfirmedError('p'),
     ];
     const checks = [
       ValidationError.is,
@@ -71,6 +84,7 @@ describe('errors', () => {
       ProviderUnavailableError.is,
       UnsupportedOperationError.is,
       JournalConflictError.is,
+      PaymentUnconfirmedError.is,
     ];
     errors.forEach((error, i) => {
       expect(TolemError.isTolemError(error)).toBe(true);
@@ -100,6 +114,7 @@ describe('errors', () => {
     expect(ProviderUnavailableError.is(fromAnotherCopy('provider_unavailable', {}))).toBe(true);
     expect(JournalConflictError.is(fromAnotherCopy('journal_conflict', {}))).toBe(true);
     expect(ConfigError.is(fromAnotherCopy('config', {}))).toBe(true);
+    expect(PaymentUnconfirmedError.is(fromAnotherCopy('payment_unconfirmed', {}))).toBe(true);
     // A kind without the tolem brand is not a tolem error.
     const unbranded = new Error('x') as Error & Record<symbol, unknown>;
     unbranded[Symbol.for('tolem.error.kind')] = 'validation';

@@ -1,6 +1,8 @@
 /**
  * Errors tolem throws. They are thrown only when nothing was sent to a provider (design §2): anything
- * that may have reached a provider comes back as an outcome instead.
+ * that may have reached a provider comes back as an outcome instead. The one exception says so in its
+ * name: `PaymentUnconfirmedError` (the journal failed while recording a payment and could not be
+ * reached to tell whether it did: the payment may exist and may still be sent).
  *
  * Each error carries a stable `code` (messages may change, codes may not) and a `Symbol.for` brand, so
  * `ValidationError.is(err)` works even when two copies of @tolem/core are loaded.
@@ -14,7 +16,8 @@ export type TolemErrorCode =
   | 'TOLEM_CONFIG'
   | 'TOLEM_PROVIDER_UNAVAILABLE'
   | 'TOLEM_UNSUPPORTED_OPERATION'
-  | 'TOLEM_JOURNAL_CONFLICT';
+  | 'TOLEM_JOURNAL_CONFLICT'
+  | 'TOLEM_PAYMENT_UNCONFIRMED';
 
 export interface TolemErrorOptions {
   cause?: unknown;
@@ -145,5 +148,36 @@ export class JournalConflictError extends TolemError {
 
   static is(value: unknown): value is JournalConflictError {
     return branded(value, 'journal_conflict');
+  }
+}
+
+/**
+ * `pay()` could not tell whether the payment was recorded: the journal failed while creating it, in a
+ * way that may have written it (a connection lost around the commit), and stayed unreachable while
+ * tolem tried to read it back. **The payment may have been recorded, and then it may still be sent**
+ * (by the finalizer, once its in-flight window has passed). It is the one error thrown although
+ * something may happen: never refund the customer on it, and never pay again under a new payment id.
+ * The safe move is `pay()` again with the same `paymentId` (idempotent: it returns the payment if it
+ * was recorded, or creates and sends it, once, if it was not) or `getPayment()`. `cause` is the
+ * journal's first error.
+ */
+export class PaymentUnconfirmedError extends TolemError {
+  readonly code = 'TOLEM_PAYMENT_UNCONFIRMED' as const;
+  readonly [KIND] = 'payment_unconfirmed';
+  readonly paymentId: string;
+
+  constructor(paymentId: string, options: TolemErrorOptions = {}) {
+    super(
+      `payment ${paymentId}: the journal failed while recording it and could not be reached to confirm; ` +
+        'it may have been recorded and may still be sent. Call pay() again with the same paymentId ' +
+        '(idempotent) or getPayment() once the journal is back; do not refund or pay under a new id',
+      options,
+    );
+    this.name = 'PaymentUnconfirmedError';
+    this.paymentId = paymentId;
+  }
+
+  static is(value: unknown): value is PaymentUnconfirmedError {
+    return branded(value, 'payment_unconfirmed');
   }
 }

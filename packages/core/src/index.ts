@@ -10,6 +10,7 @@ export { providerModule } from './di.js';
 export {
   ConfigError,
   JournalConflictError,
+  PaymentUnconfirmedError,
   ProviderUnavailableError,
   TolemError,
   type TolemErrorCode,

@@ -2,7 +2,7 @@
  * Pure record logic shared by every journal implementation, so that a SQLite or PostgreSQL journal
  * only stores and indexes records: idempotent creation, attempts, compare-and-set transitions.
  */
-import { JournalConflictError } from './errors.js';
+import { JournalConflictError, ValidationError } from './errors.js';
 import type {
   AttemptRecord,
   ListQuery,
@@ -14,7 +14,12 @@ import type {
 } from './journal.js';
 import { canTransition, isFinal, NOTHING_SENT_REASONS, type PaymentState, type Reason } from './model.js';
 
+/**
+ * The record of a new payment. A malformed one is refused with ValidationError before a journal writes
+ * anything (the journal port's promise for that class).
+ */
 export function newPaymentRecord(input: NewPayment): PaymentRecord {
+  assertNewPayment(input);
   const at = input.createdAt.toISOString();
   return {
     paymentId: input.paymentId,
@@ -38,6 +43,23 @@ export function newPaymentRecord(input: NewPayment): PaymentRecord {
     stuckAt: null,
     lease: null,
   };
+}
+
+function assertNewPayment(input: NewPayment): void {
+  if (typeof input !== 'object' || input === null)
+    throw new ValidationError('payment', 'an object is required');
+  for (const field of ['paymentId', 'service', 'account', 'amount', 'currency'] as const) {
+    const value: unknown = input[field];
+    if (typeof value !== 'string' || value.length === 0) {
+      throw new ValidationError(field, 'a non-empty string is required');
+    }
+  }
+  for (const field of ['createdAt', 'nextCheckAt'] as const) {
+    const value: unknown = input[field];
+    if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+      throw new ValidationError(field, 'a valid Date is required');
+    }
+  }
 }
 
 /** The fields that make a payment "the same" for idempotency, in a canonical string. */

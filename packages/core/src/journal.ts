@@ -147,8 +147,28 @@ export interface OpenGroup {
   oldestCreatedAt: string;
 }
 
+/**
+ * What a journal's errors mean. The router decides from the class alone whether a write happened, so a
+ * journal throws a class that claims "nothing was written" only when that is certain:
+ *
+ * - `JournalConflictError`: refused, nothing written (another writer got there first, a stale
+ *   version, a change to a final payment; from `create`, see there).
+ * - `ValidationError` / `ConfigError`: the input or the journal's setup is wrong; nothing written.
+ * - anything else (a lost connection, a failed COMMIT, a full disk, a closed journal): **ambiguous** —
+ *   the caller may not assume the write did not happen. A journal never turns an error after which
+ *   the write may have happened into one of the classes above: a lost connection is rethrown as it is.
+ */
 export interface PaymentJournal {
-  /** Creates the payment, or returns the existing one when every field matches; otherwise throws JournalConflictError. */
+  /**
+   * Creates the payment, or returns the existing one (`created: false`) when every field matches.
+   * Idempotent: calling it again with the same payment after any error is safe, and is how an
+   * ambiguous error is resolved (the router re-creates, then sends what exists). It rejects with:
+   * - `JournalConflictError` only when the payment was definitely not created with these fields: the
+   *   id is held by a payment with other fields, which `fields` names; that payment is unchanged.
+   * - `ValidationError` / `ConfigError` only when nothing was written (a malformed payment, a bad setup).
+   * - anything else when the row may exist: the caller must read it back (or create again) before it
+   *   says the payment was not recorded.
+   */
   create(payment: NewPayment): Promise<CreateResult>;
   get(paymentId: string): Promise<PaymentRecord | null>;
   findByTransaction(provider: string, transactionId: string): Promise<PaymentRecord | null>;

@@ -187,6 +187,12 @@ export interface ProviderPaymentRecord {
   providerStatus: string | null;
 }
 
+/**
+ * `state` is `succeeded` exactly when the provider answered with its list (which may be empty). Any
+ * other state means no list was read — a status-only answer (`providerStatus` says which), a timeout,
+ * an unreadable page — and `payments` is empty: that says nothing about which payments the provider
+ * has, and must never be read as "it has none".
+ */
 export interface PaymentListResult extends Outcome {
   payments: ProviderPaymentRecord[];
 }

@@ -1,7 +1,14 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, type NewPayment, outcome, type PaymentJournal } from '@tolem/core';
+import {
+  ConfigError,
+  JournalConflictError,
+  type NewPayment,
+  outcome,
+  type PaymentJournal,
+  ValidationError,
+} from '@tolem/core';
 import { runJournalConformance } from '@tolem/core/testing';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -199,6 +206,23 @@ describe('the database file', () => {
     await journal.close();
     await expect(journal.get('p1')).rejects.toThrow(/closed/);
     await expect(journal.create(payment('p1'))).rejects.toThrow(/closed/);
+  });
+});
+
+describe('errors from create (the journal port: only a conflict or a validation error says "not written")', () => {
+  it('a file locked by another process: SQLite’s own error (never a conflict), nothing written; create again succeeds', async () => {
+    const path = freshPath();
+    const journal = createSqliteJournal({ path, busyTimeoutMs: 0 });
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    const error = await journal.create(payment('p1')).catch((e: unknown) => e);
+    expect((error as { code?: unknown }).code).toBe('SQLITE_BUSY');
+    expect(JournalConflictError.is(error) || ValidationError.is(error) || ConfigError.is(error)).toBe(false);
+    other.exec('ROLLBACK');
+    other.close();
+    expect(await journal.get('p1')).toBeNull();
+    expect((await journal.create(payment('p1'))).created).toBe(true);
+    await journal.close();
   });
 });
 

@@ -218,6 +218,33 @@ describe('every status code through Payment and Status', () => {
   });
 });
 
+describe('listPayments: succeeded exactly when GetPaymentsByDate answered with a list (every code)', () => {
+  const range = { from: new Date('2024-07-09T00:00:00Z'), to: new Date('2024-07-10T00:00:00Z') };
+
+  it.each([...Object.keys(VECTRAFIN_STATUS_TABLE), '42'])(
+    'a status-only answer %s is no list: not succeeded, no payments, the code kept',
+    async (code) => {
+      mock = mockVectrafin();
+      mock.reply(`{"ResponseStatus":${code},"Message":"m"}`, `{"StatusId":"${code}","Message":"m"}`);
+      for (let answer = 0; answer < 2; answer++) {
+        const result = await mock.provider.listPayments(range);
+        expect(result.state).not.toBe('succeeded');
+        expect(result).toMatchObject({ providerStatus: code, message: 'm', payments: [] });
+      }
+    },
+  );
+
+  it('a list, even an empty one, is succeeded', async () => {
+    mock = mockVectrafin();
+    mock.reply('[]');
+    expect(await mock.provider.listPayments(range)).toMatchObject({
+      state: 'succeeded',
+      reason: null,
+      payments: [],
+    });
+  });
+});
+
 describe('voucher codes (SendType=api) go to voucherCode and nowhere else', () => {
   const CODE = 'PUBG-7788-SECRET-CODE';
 

@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError, createMemoryJournal } from '@tolem/core';
 import { describe, expect, it } from 'vitest';
 import { FakeProvider } from '../test/fake-provider.js';
-import { type RouterOptions, resolveOptions } from './options.js';
+import { DEFAULT_FAILOVER_REASONS, type RouterOptions, resolveOptions } from './options.js';
 
 function base(): RouterOptions {
   return {
@@ -110,5 +111,28 @@ describe('router options', () => {
 
   it('refuses a non-object', () => {
     expect(configError(null).option).toBe('options');
+  });
+});
+
+/** The reasons a "Default: a, b, c" or "defaults to `a`, `b`, `c`" phrase names, in order. */
+function defaultsNamed(text: string, lead: RegExp): string[] {
+  const match = lead.exec(text.replace(/\s*\n\s*(\*\s*)?/g, ' '));
+  if (match === null) throw new Error(`no ${String(lead)} in the text`);
+  return [...(match[1] ?? '').matchAll(/[a-z]+(?:_[a-z]+)+/g)].map((found) => found[0]);
+}
+
+describe('the documented failover default is the default', () => {
+  it('FailoverOptions.onReasons JSDoc names exactly DEFAULT_FAILOVER_REASONS', () => {
+    const source = readFileSync(new URL('./options.ts', import.meta.url), 'utf8');
+    const doc = /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*onReasons\?:/.exec(source)?.[1];
+    expect(doc, 'the JSDoc of onReasons').toBeDefined();
+    expect(defaultsNamed(doc ?? '', /Default: ([^.]*)\./)).toEqual([...DEFAULT_FAILOVER_REASONS]);
+  });
+
+  it('the README names exactly DEFAULT_FAILOVER_REASONS', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(defaultsNamed(readme, /`failover\.onReasons` defaults to ([^;.]*)[;.]/)).toEqual([
+      ...DEFAULT_FAILOVER_REASONS,
+    ]);
   });
 });

@@ -30,7 +30,10 @@ export interface BreakerOptions {
 
 /** Which final failures send a payment on to the next provider of its route (design §4.3). */
 export interface FailoverOptions {
-  /** Decline reasons after which the next provider is tried. Default: provider_technical, operator_error. */
+  /**
+   * Decline reasons after which the next provider is tried. Default: `provider_technical`,
+   * `operator_error`, `operator_forbidden` ({@link DEFAULT_FAILOVER_REASONS}; a test keeps the two equal).
+   */
   onReasons?: readonly Reason[];
 }
 
@@ -73,7 +76,8 @@ export interface RouterOptions {
   closeResources?: boolean;
   /**
    * Told about errors of background work (finalizer, callbacks) that have no caller to throw to, and of a
-   * journal write failing inside `pay()` (which then returns the payment as not final instead of throwing).
+   * journal write failing inside `pay()` that it answers without throwing: a create resolved by reading
+   * it back, or a later write (the payment is then returned as not final).
    */
   onError?: (
     error: unknown,

@@ -1,8 +1,18 @@
-import { type ProviderPaymentRecord, ValidationError } from '@tolem/core';
+import {
+  createMemoryJournal,
+  outcome,
+  type PaymentJournal,
+  type PaymentState,
+  type ProviderPaymentRecord,
+  ValidationError,
+} from '@tolem/core';
+import { createVectrafinProvider, VECTRAFIN_STATUS_TABLE } from '@tolem/provider-vectrafin';
+import { MockAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { FakeProvider } from '../test/fake-provider.js';
 import { harness, order } from '../test/harness.js';
 import { buildDailyTotals, buildRegistryEntries } from './reconciliation.js';
+import { createRouter } from './router.js';
 
 const remote = (
   transactionId: string,
@@ -134,6 +144,124 @@ describe('reconcile', () => {
     await expect(h2.router.reconcile('vf-a', { from: new Date(5), to: new Date(1) })).rejects.toMatchObject({
       field: 'range',
     });
+  });
+});
+
+/** A payment journaled as succeeded at `provider`, created at `at`: what "missing at provider" would name. */
+async function succeededPayment(journal: PaymentJournal, provider: string, at: Date) {
+  const { record } = await journal.create({
+    paymentId: 'rec-1',
+    service: 'steam',
+    account: 'galek10',
+    amount: '100.00',
+    currency: 'KZT',
+    createdAt: at,
+    nextCheckAt: at,
+  });
+  const opened = await journal.openAttempt(record.paymentId, record.version, {
+    provider,
+    serviceId: '7',
+    at,
+  });
+  return journal.transition(record.paymentId, opened.version, {
+    attempt: { no: 1, update: { ...outcome('succeeded', null, '10'), providerRequestId: '11636982' } },
+    payment: outcome('succeeded', null, '10'),
+    at,
+  });
+}
+
+/**
+ * router.reconcile over the real VectraFin adapter, its GetPaymentsByDate answered by an undici
+ * MockAgent with `reply`, and a journal holding one succeeded payment inside the range.
+ */
+async function reconcileAgainst(reply: { status?: number; body: string } | Error) {
+  const agent = new MockAgent();
+  agent.disableNetConnect();
+  const origin = 'https://processing.vectrafin.test';
+  const pool = agent.get(origin);
+  if (reply instanceof Error) pool.intercept({ path: () => true, method: 'POST' }).replyWithError(reply);
+  else
+    pool.intercept({ path: () => true, method: 'POST' }).reply(reply.status ?? 200, reply.body, {
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+  const provider = createVectrafinProvider({
+    id: 'vf-a',
+    baseUrl: origin,
+    agentId: '144',
+    password: 'pw-Zq9-never-print-me',
+    dispatcher: agent,
+  });
+  const journal = createMemoryJournal();
+  const from = new Date('2024-07-09T00:00:00Z');
+  const paid = await succeededPayment(journal, 'vf-a', new Date('2024-07-09T09:05:15Z'));
+  const router = createRouter({
+    providers: [provider],
+    routes: { steam: [{ provider: 'vf-a', serviceId: '7' }] },
+    journal,
+    onError: () => {},
+  });
+  try {
+    const report = await router.reconcile('vf-a', { from, to: new Date('2024-07-10T00:00:00Z') });
+    return { report, transactionId: paid.attempts[0]!.transactionId };
+  } finally {
+    await router.stop();
+    await agent.close();
+  }
+}
+
+describe('reconcile: complete only when the provider answered with a list (notes §4, every code)', () => {
+  // A status-only answer to GetPaymentsByDate, for every code of notes §4 and one it does not list.
+  const codes = [...Object.keys(VECTRAFIN_STATUS_TABLE), '-999'];
+
+  it.each(codes)(
+    'ResponseStatus %s instead of the list: incomplete, with the outcome, no issue claimed',
+    async (code) => {
+      const { report } = await reconcileAgainst({
+        body: `{"ResponseStatus":${code},"Message":"Неизвестная ошибка оператора"}`,
+      });
+      // Before: -300, -105 (failed) and 1..9 (pending) made a complete report with the journal's
+      // succeeded payment "missing at provider".
+      expect(report.complete).toBe(false);
+      expect(report.issues).toEqual([]);
+      expect(report.matched).toBe(0);
+      expect(report.outcome).toMatchObject({
+        providerStatus: code,
+        message: 'Неизвестная ошибка оператора',
+      });
+      expect(report.outcome.state).not.toBe('succeeded');
+      const mapped = (
+        VECTRAFIN_STATUS_TABLE as Record<string, { state: PaymentState; reason: string | null }>
+      )[code];
+      if (mapped !== undefined && mapped.state !== 'succeeded') {
+        expect(report.outcome).toMatchObject({ state: mapped.state, reason: mapped.reason });
+      } else {
+        // 10 or an unlisted code without the list is no success: unknown.
+        expect(report.outcome).toMatchObject({ state: 'unknown', reason: 'unknown_status' });
+      }
+    },
+  );
+
+  it.each([
+    ['an empty body', { body: '' }, 'empty_response'],
+    ['an HTML page', { body: '<html><body>Сервис недоступен</body></html>' }, 'malformed_response'],
+    ['an object that is not a list', { body: '{"Payments":[]}' }, 'malformed_response'],
+    ['HTTP 502', { status: 502, body: '<html>502 Bad Gateway</html>' }, 'http_error'],
+  ] as const)('%s instead of the list: incomplete (%s)', async (_, reply, reason) => {
+    const { report } = await reconcileAgainst(reply);
+    expect(report).toMatchObject({ complete: false, issues: [], outcome: { state: 'unknown', reason } });
+  });
+
+  it('an answered list is complete, even an empty one: then the journal’s payment is missing at the provider', async () => {
+    const empty = await reconcileAgainst({ body: '[]' });
+    expect(empty.report).toMatchObject({ complete: true, outcome: { state: 'succeeded' } });
+    expect(empty.report.issues).toEqual([
+      {
+        kind: 'missing_at_provider',
+        paymentId: 'rec-1',
+        transactionId: empty.transactionId,
+        journalState: 'succeeded',
+      },
+    ]);
   });
 });
 

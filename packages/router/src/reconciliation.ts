@@ -38,8 +38,13 @@ export interface ReconcileReport {
   provider: string;
   from: string;
   to: string;
-  /** False when the provider's list could not be read: `outcome` says why, and no issue is listed. */
+  /**
+   * True only when the provider answered with its list. False for anything else — a status-only
+   * answer (-300, -105, -1, …), a timeout, an unreadable page: `outcome` says why, and no issue is
+   * listed, since an absent list proves nothing missing.
+   */
   complete: boolean;
+  /** The outcome of the list request (not of any payment): state, reason, providerStatus, message. */
   outcome: Outcome;
   /** Transactions found on both sides and in agreement. */
   matched: number;
@@ -96,7 +101,8 @@ export async function compareWithProvider(
     provider: providerId,
     from: range.from.toISOString(),
     to: range.to.toISOString(),
-    complete: listed.outcome.state !== 'unknown',
+    // Only a list is a list: a status-only answer maps to pending or failed too, never to succeeded.
+    complete: listed.outcome.state === 'succeeded',
     outcome: listed.outcome,
     matched: 0,
     issues: [],

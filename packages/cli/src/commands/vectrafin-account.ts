@@ -142,6 +142,19 @@ export const quoteCommand: Command = {
     ),
 };
 
+/**
+ * GetPaymentsByDate answered with something else than its list (a status-only code, no usable answer):
+ * an empty `payments` then says nothing about what the provider has, and reconciling on it would be wrong.
+ */
+function noListNotice(result: PaymentListResult): string {
+  const why = result.reason ?? result.state;
+  const answer =
+    result.providerStatus !== null
+      ? `answered ${result.providerStatus} (${why})`
+      : `gave no usable answer (${why})`;
+  return `the provider ${answer}, not the list of payments: this says nothing about which payments it has; try again later`;
+}
+
 export const paymentsCommand: Command = {
   name: 'vectrafin payments',
   summary: 'Payments the provider has in a time window (GetPaymentsByDate), for reconciliation.',
@@ -193,7 +206,9 @@ export const paymentsCommand: Command = {
           ]),
           [3],
         )}\n${payments.length} payment(s)`;
-        return listOutput(result, connection, { payments }, table);
+        const output = listOutput(result, connection, { payments }, table);
+        if (result.state === 'succeeded' || output.exitCode === EXIT.other) return output;
+        return { ...output, notice: noListNotice(result) };
       },
     ),
 };

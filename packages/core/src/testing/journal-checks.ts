@@ -3,7 +3,7 @@
  * each in a vitest `it`, and tests can run one directly to prove that a broken journal fails it.
  */
 import { expect } from 'vitest';
-import { JournalConflictError } from '../errors.js';
+import { JournalConflictError, ValidationError } from '../errors.js';
 import type { AttemptUpdate, NewPayment, PaymentJournal, PaymentRecord } from '../journal.js';
 import { outcome } from '../model.js';
 import type { ConformanceCheck } from './provider-checks.js';
@@ -124,6 +124,34 @@ export function journalChecks(options: JournalConformanceOptions): ConformanceCh
       );
       expect((await journal.get('p1'))?.amount).toBe('100.00');
     }),
+
+    check(
+      'create refuses a malformed payment with ValidationError naming the field, and writes nothing',
+      async (journal) => {
+        // The port's promise: ValidationError from create means nothing was written (a caller may then
+        // say "not recorded"); any other error leaves the row possibly written.
+        const cases: [Partial<NewPayment>, string][] = [
+          [{ nextCheckAt: new Date(Number.NaN) }, 'nextCheckAt'],
+          [{ createdAt: new Date(Number.NaN) }, 'createdAt'],
+          [{ amount: '' }, 'amount'],
+        ];
+        for (const [overrides, field] of cases) {
+          let refused: unknown = null;
+          try {
+            await journal.create(payment('bad', overrides));
+          } catch (error) {
+            refused = error;
+          }
+          expect(
+            ValidationError.is(refused),
+            `${field}: expected a ValidationError, got ${String(refused)}`,
+          ).toBe(true);
+          expect((refused as ValidationError).field).toBe(field);
+          expect(await journal.get('bad'), `${field}: nothing written`).toBeNull();
+        }
+        expect((await journal.create(payment('bad'))).created).toBe(true);
+      },
+    ),
 
     check(
       'openAttempt allocates a 1–15 digit transaction id and writes the attempt before the send',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../errors.js';
 import type { PaymentJournal } from '../journal.js';
 import { createMemoryJournal } from '../memory-journal.js';
 import { journalChecks } from './journal-checks.js';
@@ -6,11 +7,20 @@ import { runJournalConformance } from './journal-conformance.js';
 
 runJournalConformance({ name: 'memory', createJournal: () => createMemoryJournal() });
 
-/** A journal that forgets to compare versions, double-claims, or lets a final payment change. */
-function broken(flaw: 'no-cas' | 'double-claim' | 'final-changes' | 'reuses-ids'): PaymentJournal {
+/**
+ * A journal that forgets to compare versions, double-claims, lets a final payment change, reuses ids,
+ * or writes a malformed payment (with a made-up date) and then says ValidationError: "nothing written".
+ */
+function broken(
+  flaw: 'no-cas' | 'double-claim' | 'final-changes' | 'reuses-ids' | 'writes-then-refuses',
+): PaymentJournal {
   const inner = createMemoryJournal();
   const journal: PaymentJournal = {
-    create: (p) => inner.create(p),
+    create: async (p) => {
+      if (flaw !== 'writes-then-refuses' || !Number.isNaN(p.nextCheckAt.getTime())) return inner.create(p);
+      await inner.create({ ...p, nextCheckAt: p.createdAt });
+      throw new ValidationError('nextCheckAt', 'a valid Date is required');
+    },
     get: (id) => inner.get(id),
     findByTransaction: (p, t) => inner.findByTransaction(p, t),
     openAttempt: (id, version, attempt) => inner.openAttempt(id, version, attempt),
@@ -49,6 +59,10 @@ describe('the journal suite fails a broken journal', () => {
     ['double-claim', 'concurrent claimDue from many owners claims each payment once'],
     ['final-changes', 'a final payment never changes'],
     ['reuses-ids', 'transaction ids are distinct across payments, also when allocated concurrently'],
+    [
+      'writes-then-refuses',
+      'create refuses a malformed payment with ValidationError naming the field, and writes nothing',
+    ],
   ] as const)('%s fails "%s"', async (flaw, name) => {
     const check = journalChecks({ name: flaw, createJournal: () => broken(flaw) }).find(
       (c) => c.name === name,

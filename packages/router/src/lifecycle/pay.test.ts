@@ -1,6 +1,9 @@
 import {
+  ConfigError,
   createMemoryJournal,
+  type NewPayment,
   type PaymentJournal,
+  PaymentUnconfirmedError,
   ProviderUnavailableError,
   Secret,
   ValidationError,
@@ -8,6 +11,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { FakeProvider, ManualClock } from '../../test/fake-provider.js';
 import { harness, order } from '../../test/harness.js';
+import { READ_BACK_DELAYS_MS } from './record-payment.js';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -553,5 +557,193 @@ describe('pay: a journal failure is never thrown as "nothing sent" (design §2, 
     await h.router.finalizeDue();
     expect(await h.router.getPayment('order-jf2')).toMatchObject({ state: 'succeeded', final: true });
     expect(h.a.calledWith('pay')).toHaveLength(1);
+  });
+});
+
+/**
+ * A memory journal whose create misbehaves as a database behind a lost connection does. In
+ * `commit-then-lose` the first create writes the row and then throws (the answer to the commit was
+ * lost). In `down` the journal goes away at the first create, before writing: the next `failures`
+ * creates and every read in between throw, or all of them until `up()`. `before` runs inside each
+ * failing create, before the row is (or is not) written.
+ */
+function flakyCreate(inner: PaymentJournal, mode: 'commit-then-lose' | 'down', failures = Infinity) {
+  const lost = () => Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+  let down = false;
+  let left = failures;
+  const state = {
+    creates: 0,
+    before: async (_payment: NewPayment) => {},
+    up: () => {
+      down = false;
+      left = 0;
+    },
+  };
+  const journal: PaymentJournal = {
+    create: async (payment) => {
+      state.creates += 1;
+      if (left > 0) {
+        left -= 1;
+        down = mode === 'down';
+        await state.before(payment);
+        if (mode === 'commit-then-lose') await inner.create(payment);
+        throw lost();
+      }
+      down = false;
+      return inner.create(payment);
+    },
+    get: async (id) => {
+      if (down) throw lost();
+      return inner.get(id);
+    },
+    findByTransaction: (provider, id) => inner.findByTransaction(provider, id),
+    openAttempt: (id, version, attempt) => inner.openAttempt(id, version, attempt),
+    transition: (id, version, change) => inner.transition(id, version, change),
+    claimDue: (options) => inner.claimDue(options),
+    list: (query) => inner.list(query),
+    openSummary: () => inner.openSummary(),
+    close: () => inner.close(),
+  };
+  return { journal, state };
+}
+
+describe('pay: a create whose result is unknown is resolved before pay() answers (design §4.9)', () => {
+  it('the create committed but its answer was lost: pay() answers with the payment, sent once and credited once', async () => {
+    const clock = new ManualClock();
+    const inner = createMemoryJournal({ clock });
+    const { journal } = flakyCreate(inner, 'commit-then-lose', 1);
+    const reported: unknown[] = [];
+    const h = harness({ clock, journal, onError: (error) => reported.push(error) });
+    // Thrown, the lost connection would read as "nothing sent" while the row exists and gets sent.
+    const view = await h.router.pay(order('order-cl1', { service: 'solo' }));
+    expect(view).toMatchObject({ paymentId: 'order-cl1', state: 'succeeded', final: true, provider: 'vf-a' });
+    expect(h.a.calledWith('pay')).toHaveLength(1);
+    expect(String(reported[0])).toContain('Connection terminated unexpectedly');
+    // The finalizer finds nothing left to send, now or after the in-flight window.
+    clock.advance(120_000);
+    await h.router.finalizeDue();
+    expect(h.a.calledWith('pay')).toHaveLength(1);
+    expect([...h.a.credits.values()]).toEqual([1]);
+    expect((await inner.list()).map((record) => record.paymentId)).toEqual(['order-cl1']);
+  });
+
+  it('the row found by the read-back already has an attempt (another instance sent it): not sent again', async () => {
+    const clock = new ManualClock();
+    const inner = createMemoryJournal({ clock });
+    const { journal, state } = flakyCreate(inner, 'commit-then-lose', 1);
+    const h = harness({ clock, journal, onError: () => {} });
+    // Another instance opens the first attempt (and sends) between the lost commit and the read-back.
+    state.before = async (payment) => {
+      const { record } = await inner.create(payment);
+      await inner.openAttempt(record.paymentId, record.version, { provider: 'vf-a', serviceId: '8' });
+    };
+    const view = await h.router.pay(order('order-cl2', { service: 'solo' }));
+    expect(view).toMatchObject({ paymentId: 'order-cl2', final: false, provider: 'vf-a' });
+    expect(view.attempts).toHaveLength(1);
+    expect(h.a.calledWith('pay')).toEqual([]);
+  });
+
+  it('the create did not commit and the journal is back at once: the payment is created and sent normally', async () => {
+    const clock = new ManualClock();
+    const inner = createMemoryJournal({ clock });
+    // Back as soon as the first create failed without writing.
+    const { journal, state } = flakyCreate(inner, 'down', 1);
+    const h = harness({ clock, journal, onError: () => {} });
+    const view = await h.router.pay(order('order-cl3', { service: 'solo' }));
+    expect(view).toMatchObject({ state: 'succeeded', final: true, attempts: [{ sends: 1 }] });
+    expect(state.creates).toBe(2);
+    expect(h.a.calledWith('pay')).toHaveLength(1);
+    expect([...h.a.credits.values()]).toEqual([1]);
+  });
+
+  it('the journal stays unreachable: PaymentUnconfirmedError (never "nothing sent"); pay() again sends it once', async () => {
+    const clock = new ManualClock();
+    const inner = createMemoryJournal({ clock });
+    const { journal, state } = flakyCreate(inner, 'down');
+    const h = harness({ clock, journal, onError: () => {} });
+    const error = await rejection(h.router.pay(order('order-cl4', { service: 'solo' })));
+    expect(PaymentUnconfirmedError.is(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'TOLEM_PAYMENT_UNCONFIRMED', paymentId: 'order-cl4' });
+    expect(String((error as Error).cause)).toContain('Connection terminated unexpectedly');
+    expect((error as Error).message).toMatch(/may have been recorded and may still be sent/);
+    expect(ProviderUnavailableError.is(error) || ValidationError.is(error)).toBe(false);
+    // Every read-back was tried, and nothing was sent.
+    expect(state.creates).toBe(1 + READ_BACK_DELAYS_MS.length);
+    expect(h.a.calls).toEqual([]);
+    // The safe move the error names: the same paymentId again, once the journal is back.
+    state.up();
+    const view = await h.router.pay(order('order-cl4', { service: 'solo' }));
+    expect(view).toMatchObject({ state: 'succeeded', final: true });
+    expect(h.a.calledWith('pay')).toHaveLength(1);
+  });
+
+  it("the caller's timeoutMs and signal bound the read-back: PaymentUnconfirmedError, not the abort reason", async () => {
+    const down = () => {
+      const clock = new ManualClock();
+      const { journal, state } = flakyCreate(createMemoryJournal({ clock }), 'down');
+      return { h: harness({ clock, journal, onError: () => {} }), state };
+    };
+    const slow = down();
+    const timedOut = await rejection(
+      slow.h.router.pay(order('order-cl5', { service: 'solo' }), { timeoutMs: 20 }),
+    );
+    expect(PaymentUnconfirmedError.is(timedOut)).toBe(true);
+    // The read-back schedule is far longer than 20 ms: the deadline ended it early.
+    expect(slow.state.creates).toBeLessThan(1 + READ_BACK_DELAYS_MS.length);
+    expect(slow.h.a.calls).toEqual([]);
+
+    const gone = down();
+    const controller = new AbortController();
+    gone.state.before = async () => {
+      if (gone.state.creates === 2) controller.abort(new Error('caller gave up'));
+    };
+    const aborted = await rejection(
+      gone.h.router.pay(order('order-cl6', { service: 'solo' }), { signal: controller.signal }),
+    );
+    expect(PaymentUnconfirmedError.is(aborted)).toBe(true);
+    expect(gone.state.creates).toBe(2);
+    expect(gone.h.a.calls).toEqual([]);
+  });
+
+  it('without a timeoutMs, a read-back that hangs ends with the in-flight window: PaymentUnconfirmedError', async () => {
+    const clock = new ManualClock();
+    const { journal, state } = flakyCreate(createMemoryJournal({ clock }), 'down', 1);
+    const hanging = Object.create(journal) as PaymentJournal;
+    // The first create loses its connection; the next one never answers (an unanswered connect).
+    hanging.create = (payment) => (state.creates === 0 ? journal.create(payment) : new Promise(() => {}));
+    const h = harness({ clock, journal: hanging, onError: () => {}, finalizer: { inFlightMs: 50 } });
+    const error = await rejection(h.router.pay(order('order-cl9', { service: 'solo' })));
+    expect(PaymentUnconfirmedError.is(error)).toBe(true);
+    expect(h.a.calls).toEqual([]);
+  });
+
+  it('a ValidationError or ConfigError from create means nothing was written: thrown as it is, not retried', async () => {
+    for (const refusal of [new ConfigError('journal', 'read-only'), new ValidationError('amount', 'bad')]) {
+      const inner = createMemoryJournal();
+      let creates = 0;
+      const journal = Object.create(inner) as PaymentJournal;
+      journal.create = async () => {
+        creates += 1;
+        throw refusal;
+      };
+      const h = harness({ journal });
+      expect(await rejection(h.router.pay(order('order-cl7', { service: 'solo' })))).toBe(refusal);
+      expect(creates).toBe(1);
+      expect(h.a.calls).toEqual([]);
+    }
+  });
+
+  it('the read-back finds the id held by a payment with other fields: ValidationError naming paymentId, nothing sent', async () => {
+    const clock = new ManualClock();
+    const inner = createMemoryJournal({ clock });
+    const { journal, state } = flakyCreate(inner, 'down', 1);
+    // Another pay() with other fields takes the id while this one's create fails without writing.
+    state.before = async (payment) => {
+      await inner.create({ ...payment, amount: '999.00' });
+    };
+    const h = harness({ clock, journal, onError: () => {} });
+    const error = await rejection(h.router.pay(order('order-cl8', { service: 'solo' })));
+    expect(ValidationError.is(error) && error.field).toBe('paymentId');
+    expect(h.a.calls).toEqual([]);
   });
 });

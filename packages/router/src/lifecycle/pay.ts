@@ -21,6 +21,7 @@ import type { PaymentView, PayRequest } from '../types.js';
 import { toView } from '../view.js';
 import type { RouterContext } from './context.js';
 import { drive } from './drive.js';
+import { type RecordedPayment, recordPayment } from './record-payment.js';
 
 const payRequestSchema = z.object({
   paymentId: paymentIdSchema,
@@ -76,7 +77,9 @@ export type NewPaymentInput = Omit<NewPayment, 'nextCheckAt' | 'createdAt'>;
 /**
  * `pay()`: idempotent on the payment id (same fields → the existing payment, nothing sent again;
  * other fields → ValidationError), serialised per payment id in this process, journaled before
- * anything leaves. `options` (already checked) go with every send this call makes.
+ * anything leaves. `options` (already checked) go with every send this call makes. A journal failure
+ * after the create may have committed is never thrown as "nothing sent": it is read back first, and
+ * only a journal that stays unreachable throws (PaymentUnconfirmedError: the payment may exist).
  */
 export async function pay(
   ctx: RouterContext,
@@ -103,23 +106,31 @@ export async function pay(
     }
     options.signal?.throwIfAborted();
     const now = ctx.clock.now();
-    let created: { record: PaymentRecord; created: boolean };
+    let recorded: RecordedPayment;
     try {
-      created = await ctx.journal.create({
-        ...input,
-        createdAt: now,
-        // Until the send below is recorded, other instances keep off it.
-        nextCheckAt: new Date(now.getTime() + ctx.options.finalizer.inFlightMs),
-      });
+      recorded = await recordPayment(
+        ctx,
+        {
+          ...input,
+          createdAt: now,
+          // Until the send below is recorded, other instances and the finalizer keep off it.
+          nextCheckAt: new Date(now.getTime() + ctx.options.finalizer.inFlightMs),
+        },
+        options,
+      );
     } catch (error) {
       if (JournalConflictError.is(error)) throw reusedId(error.fields, error);
+      // ValidationError / ConfigError (nothing written), or PaymentUnconfirmedError (it may exist).
       throw error;
     }
-    // Another instance created it a moment ago: it (or a finalizer) sends it, not us.
-    if (!created.created) return toView(created.record);
+    if (recorded.resolved !== undefined) report(ctx, recorded.resolved, input.paymentId);
+    const created = recorded.record;
+    // Another instance created it a moment ago, or the read-back found it under way: it (or a
+    // finalizer) sends it, not us.
+    if (!recorded.send) return toView(created);
     let result: Awaited<ReturnType<typeof drive>>;
     try {
-      result = await drive(ctx, created.record, {
+      result = await drive(ctx, created, {
         origin: 'pay',
         signal: options.signal,
         timeoutMs: options.timeoutMs,
@@ -127,16 +138,21 @@ export async function pay(
     } catch (error) {
       // A journal write failed part-way (locked or full disk). The payment is journaled, and the request
       // may have left or the finalizer may still send it: thrown, it would read as "nothing sent".
-      try {
-        ctx.reportError(error, { source: 'pay', paymentId: input.paymentId });
-      } catch {
-        // A throwing onError must not turn the answer back into an error.
-      }
-      return toView(await lastKnown(ctx, created.record));
+      report(ctx, error, input.paymentId);
+      return toView(await lastKnown(ctx, created));
     }
     if (result.notSentError !== undefined) throw result.notSentError;
     return toView(result.record, result.voucherCode);
   });
+}
+
+/** Tells onError about a journal failure `pay()` answers without throwing. */
+function report(ctx: RouterContext, error: unknown, paymentId: string): void {
+  try {
+    ctx.reportError(error, { source: 'pay', paymentId });
+  } catch {
+    // A throwing onError must not turn the answer back into an error.
+  }
 }
 
 /** The freshest record the journal will give, else the one we hold. */
