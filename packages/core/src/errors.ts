@@ -1,5 +1,5 @@
 /**
- * Errors tolem throws. They are thrown only when nothing was sent to a provider (design §2): anything
+ * Errors tolem throws. They are thrown only when nothing was sent to a provider (architecture §2): anything
  * that may have reached a provider comes back as an outcome instead.
  *
  * Each error carries a stable `code` (messages may change, codes may not) and a `Symbol.for` brand, so
