@@ -1,5 +1,5 @@
 /**
- * The quick start of design §5, runnable: two VectraFin connections routed for Steam top-ups, a
+ * The quick start of architecture §5, runnable: two VectraFin connections routed for Steam top-ups, a
  * SQLite journal, one payment driven to its final state.
  *
  *   cd examples && npx tsx --conditions=@tolem/source quick-start/quick-start.ts

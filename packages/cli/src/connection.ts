@@ -5,7 +5,7 @@ import { type Flags, type OptionDefs, optionalString, PASSWORD_HINT } from './ar
 import { usageError } from './cli-error.js';
 import type { Io } from './io.js';
 
-/** Connection settings of `tolem vectrafin …`: from flags, else the environment (design §7). */
+/** Connection settings of `tolem vectrafin …`: from flags, else the environment (architecture §7). */
 export interface Connection {
   baseUrl: string;
   agentId: string;

@@ -1,6 +1,6 @@
 import type { Outcome } from '@tolem/core';
 
-/** The documented exit codes (design §7): scripts rely on them, so they never change meaning. */
+/** The documented exit codes (architecture §7): scripts rely on them, so they never change meaning. */
 export const EXIT = {
   /** Done, or the payment succeeded. */
   ok: 0,

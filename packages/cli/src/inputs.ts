@@ -19,7 +19,7 @@ import {
 
 /** Validation of flag values, before anything is sent: each failure names the flag and the rule. */
 
-/** Currencies of a VectraFin contract (notes §2). */
+/** Currencies of a VectraFin contract (protocol §2). */
 export const CONTRACT_CURRENCIES = ['KZT', 'USD', 'RUB'] as const;
 export const DEFAULT_CURRENCY = 'KZT';
 

@@ -14,7 +14,7 @@ import type { Io } from './io.js';
 import { run } from './run.js';
 
 /**
- * Design §4.6 end to end: an agent password full of characters that need escaping, and a voucher
+ * Architecture §4.6 end to end: an agent password full of characters that need escaping, and a voucher
  * code, go in; neither comes out of events, metrics, errors (message, cause chain, stack), results,
  * journal rows (nor the SQLite file's bytes), the simulator's request log, `inspect` of the provider
  * or router, or the CLI's output with --debug — except the voucher code on the one `pay --send-type

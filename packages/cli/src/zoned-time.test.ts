@@ -9,7 +9,7 @@ describe('parseZonedTime', () => {
     );
   });
 
-  it('follows the zone history: Almaty moved from UTC+6 to UTC+5 in March 2024 (notes §5)', () => {
+  it('follows the zone history: Almaty moved from UTC+6 to UTC+5 in March 2024 (protocol §5)', () => {
     expect(parseZonedTime('2024-01-10 12:00:00', 'Asia/Almaty', '--from').toISOString()).toBe(
       '2024-01-10T06:00:00.000Z',
     );

@@ -25,7 +25,7 @@ function vf(...args: string[]): Promise<Result> {
   return tolem(['vectrafin', ...args], env, folder);
 }
 
-/** Wall-clock time in Moscow, the default reconciliation zone (notes §5). */
+/** Wall-clock time in Moscow, the default reconciliation zone (protocol §5). */
 function moscow(date: Date): string {
   const parts = new Intl.DateTimeFormat('sv-SE', {
     timeZone: 'Europe/Moscow',
@@ -76,7 +76,7 @@ describe('tolem vectrafin check', () => {
     expect(result.stderr).toBe('');
   });
 
-  it('--json prints one document with the design §7 fields, amounts as strings', async () => {
+  it('--json prints one document with the architecture §7 fields, amounts as strings', async () => {
     const result = await vf(
       'check',
       '--service',
@@ -105,7 +105,7 @@ describe('tolem vectrafin check', () => {
       expect(typeof doc[key]).toBe('string');
   });
 
-  it('dynamic vouchers list offers with the exact order amount and the amount rounded up (notes §3.6, §3.8)', async () => {
+  it('dynamic vouchers list offers with the exact order amount and the amount rounded up (protocol §3.6, §3.8)', async () => {
     const result = await vf(
       'check',
       '--service',
@@ -136,7 +136,7 @@ describe('tolem vectrafin check', () => {
     expect(human.stdout).toMatch(/4063\s+30\.000 \+ 10\.500 UC\s+238345\.4409\s+238345\.45/);
   });
 
-  it('static vouchers give payAmount; Alseko invoices give their lines (notes §3.7, §3.9)', async () => {
+  it('static vouchers give payAmount; Alseko invoices give their lines (protocol §3.7, §3.9)', async () => {
     const voucher = json(
       await vf(
         'check',
@@ -416,7 +416,7 @@ describe('tolem vectrafin balance, services, quote, payments', () => {
     expect(typeof balances[0]?.overdraft).toBe('string');
   });
 
-  it('services: every field of design §7', async () => {
+  it('services: every field of architecture §7', async () => {
     const human = await vf('services');
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/1911\s+PUBG Mobile UC/);
@@ -427,7 +427,7 @@ describe('tolem vectrafin balance, services, quote, payments', () => {
       expect(typeof steam?.[key]).toBe('string');
   });
 
-  it('quote: the exact amount and the amount rounded up to cents (notes §3.14)', async () => {
+  it('quote: the exact amount and the amount rounded up to cents (protocol §3.14)', async () => {
     const result = await vf(
       'quote',
       '--service',
@@ -485,7 +485,7 @@ describe('tolem vectrafin balance, services, quote, payments', () => {
 });
 
 describe('tolem vectrafin payments when GetPaymentsByDate is answered without the list', () => {
-  // Design §7 exit codes, from the list request's outcome; never 0 and never an empty list printed as
+  // Architecture §7 exit codes, from the list request's outcome; never 0 and never an empty list printed as
   // if the provider had no payments.
   it.each([
     [-300, 'failed', 'operator_error', 3],
@@ -527,7 +527,7 @@ describe('tolem vectrafin registry and totals', () => {
       const entries = Array.from(
         { length: 1001 },
         (_, index) =>
-          // 18-digit RequestIds are above 2^53: JSON.parse would change their last digits (notes §3.3).
+          // 18-digit RequestIds are above 2^53: JSON.parse would change their last digits (protocol §3.3).
           `{"TransactionId": ${800000 + index}, "RequestId": 6384050639932${String(index).padStart(5, '0')}, "AgentRequestCreatedOn": "2024-07-09T09:05:15", "Account": "7081982000", "Amount": 4714.25, "ServiceId": 7, "Year": 2024, "Month": 7}`,
       );
       writeFileSync(join(folder, 'payments.json'), `[\n${entries.join(',\n')}\n]`);

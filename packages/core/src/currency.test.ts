@@ -10,7 +10,7 @@ import { ValidationError } from './errors.js';
 import { Money } from './money.js';
 
 describe('currency registry', () => {
-  it('knows the contract currencies (notes §2) with two minor units', () => {
+  it('knows the contract currencies (protocol §2) with two minor units', () => {
     for (const code of ['KZT', 'USD', 'RUB']) {
       expect(isCurrency(code)).toBe(true);
       expect(currencyMinorUnits(code)).toBe(2);

@@ -1,5 +1,5 @@
 /**
- * Errors tolem throws. They are thrown only when nothing was sent to a provider (design §2): anything
+ * Errors tolem throws. They are thrown only when nothing was sent to a provider (architecture §2): anything
  * that may have reached a provider comes back as an outcome instead. The one exception says so in its
  * name: `PaymentUnconfirmedError` (the journal failed while recording a payment and could not be
  * reached to tell whether it did: the payment may exist and may still be sent).

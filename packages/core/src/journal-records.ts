@@ -130,7 +130,7 @@ export function withAttempt(
   if (record.final) {
     throw new JournalConflictError(record.paymentId, `is final (${record.state}); no new attempt`);
   }
-  // Safety net under the router's failover rules (design §4.3): a second provider may be tried only when
+  // Safety net under the router's failover rules (architecture §4.3): a second provider may be tried only when
   // no earlier attempt can have moved money, whatever the caller believes.
   const open = record.attempts.find((a) => !movedNoMoney(a));
   if (open !== undefined) {
@@ -257,7 +257,7 @@ export function applyTransition(record: PaymentRecord, change: Transition, now: 
   return next;
 }
 
-/** Pending and succeeded carry no reason (design §2). */
+/** Pending and succeeded carry no reason (architecture §2). */
 function reasonFor(state: PaymentState, reason: Reason | null): Reason | null {
   return state === 'pending' || state === 'succeeded' ? null : reason;
 }

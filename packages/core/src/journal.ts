@@ -1,6 +1,6 @@
 /**
  * The journal port: where the router keeps every payment, durably, before anything is sent
- * (design §4). Implementations: `createMemoryJournal` here, @tolem/journal-sqlite, and every one must
+ * (architecture §4.1). Implementations: `createMemoryJournal` here, @tolem/journal-sqlite, and every one must
  * pass `runJournalConformance` from @tolem/core/testing.
  */
 

@@ -16,7 +16,7 @@ describe('canonical model', () => {
     expect(PAYMENT_STATES.filter(isFinal)).toEqual(['succeeded', 'failed']);
   });
 
-  it('lists every canonical reason of notes §4, each with a kind', () => {
+  it('lists every canonical reason of protocol §4, each with a kind', () => {
     const fromNotes = [
       'auth_failed',
       'insufficient_funds',

@@ -1,5 +1,5 @@
 /**
- * The canonical payment model (design §2). Every provider maps its own answers onto it; everything
+ * The canonical payment model (architecture §2). Every provider maps its own answers onto it; everything
  * above a provider (router, journal, metrics, CLI) speaks only this.
  */
 
@@ -9,7 +9,7 @@ export type PaymentState = (typeof PAYMENT_STATES)[number];
 
 /**
  * The closed list of canonical reasons. The VectraFin code behind each is the table in
- * spec/vectrafin-notes.md §4; other providers map onto the same list and may propose additions.
+ * protocol §4; other providers map onto the same list and may propose additions.
  */
 export const REASONS = {
   // Request-level errors: they say nothing about the payment, so the state is unknown.

@@ -106,7 +106,7 @@ describe('Money', () => {
     expect(Money.parse('100000000', 'RUB').format()).toBe('100000000.00');
   });
 
-  it('rounds voucher prices up to cents (notes §3.8)', () => {
+  it('rounds voucher prices up to cents (protocol §3.8)', () => {
     expect(Money.exact('238345.4409', 'KZT').roundUp().format()).toBe('238345.45');
     expect(Money.exact('5333.4471', 'KZT').roundUp().format()).toBe('5333.45');
     expect(Money.exact('4630.000029632', 'KZT').roundUp().format()).toBe('4630.01');
@@ -126,7 +126,7 @@ describe('Money', () => {
     expect(total.format()).toBe('0.30');
     expect(total.equals(Money.parse('0.3', 'KZT'))).toBe(true);
     const lines = ['250000.00', '200000.00', '50000.67'].map((a) => Money.parse(a, 'KZT'));
-    // notes §6 prints this total as 500254.67: the spec's own sample does not add up.
+    // protocol §6 prints this total as 500254.67: the spec's own sample does not add up.
     expect(Money.sum(lines, 'KZT').format()).toBe('500000.67');
     const many = Array.from({ length: 1000 }, () => Money.parse('0.01', 'KZT'));
     expect(Money.sum(many, 'KZT').format()).toBe('10.00');

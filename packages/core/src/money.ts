@@ -113,7 +113,7 @@ export class Money {
     return new Money(this.value.minus(other.value), this.currency);
   }
 
-  /** Rounds up to the currency's minor unit: what a voucher must be paid with (notes §3.8). */
+  /** Rounds up to the currency's minor unit: what a voucher must be paid with (protocol §3.8). */
   roundUp(): Money {
     return new Money(
       this.value.toDecimalPlaces(currencyMinorUnits(this.currency), Decimal.ROUND_UP),

@@ -6,7 +6,7 @@ import type { CurrencyCode } from './currency.js';
 import type { Outcome } from './model.js';
 import type { Secret } from './secret.js';
 
-/** How a service is paid (notes §3.6–§3.9). */
+/** How a service is paid (protocol §3.6–§3.9). */
 export const SERVICE_KINDS = ['direct', 'dynamic_voucher', 'static_voucher', 'invoice'] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 

@@ -42,7 +42,7 @@ export interface Capabilities {
   operations: Readonly<Record<OptionalOperation, boolean>>;
   /**
    * Resending a Payment with the same transaction id returns the earlier result and never pays twice
-   * (notes §4). The finalizer resends after "not found" only when this is true.
+   * (protocol §4.4). The finalizer resends after "not found" only when this is true.
    */
   idempotentResend: boolean;
   /** Shape of the agent's transaction id at this provider (VectraFin: 1–15 digits). */
@@ -50,7 +50,7 @@ export interface Capabilities {
 }
 
 /**
- * The provider-agnostic port (design §3). Operations that may have reached the provider return an
+ * The provider-agnostic port (architecture §3). Operations that may have reached the provider return an
  * outcome and never throw for what the provider said; they throw only when nothing was sent
  * (ValidationError, ProviderUnavailableError, UnsupportedOperationError, or the abort reason).
  */

@@ -66,7 +66,7 @@ describe('validation schemas', () => {
     expect(fails(() => parseInput(request, { ...good, transactionId: 1100000 })).field).toBe('transactionId');
   });
 
-  it('accept an account of 200 characters and reject 201 (notes §2)', () => {
+  it('accept an account of 200 characters and reject 201 (protocol §2)', () => {
     expect(parseInput(accountSchema, 'a'.repeat(200))).toHaveLength(200);
     const error = fails(() => parseInput(request, { ...good, account: 'a'.repeat(201) }));
     expect(error.field).toBe('account');

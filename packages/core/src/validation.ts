@@ -37,7 +37,7 @@ export const transactionIdSchema = z
   .string({ error: 'a string of 1 to 15 digits is required' })
   .regex(/^[1-9]\d{0,14}$/, { error: 'must be 1 to 15 digits with no leading zero' });
 
-/** The subscriber id: a login, phone, card or e-mail, at most 200 characters (notes §2). */
+/** The subscriber id: a login, phone, card or e-mail, at most 200 characters (protocol §2). */
 export const accountSchema = z
   .string({ error: 'an account is required' })
   .min(1, { error: 'must not be empty' })

@@ -5,7 +5,7 @@ import { assertTimeZone, formatZonedDateTime, parseZonedDateTime, zonedParts } f
 describe('zoned time', () => {
   const instant = new Date('2024-07-09T09:05:36.900Z');
 
-  it('formats wall-clock time in an IANA zone (notes §5: Moscow by default, Almaty moved to UTC+5)', () => {
+  it('formats wall-clock time in an IANA zone (protocol §5: Moscow by default, Almaty moved to UTC+5)', () => {
     expect(formatZonedDateTime(instant, 'Europe/Moscow')).toBe('2024-07-09 12:05:36');
     expect(formatZonedDateTime(instant, 'Asia/Almaty')).toBe('2024-07-09 14:05:36');
     expect(formatZonedDateTime(new Date('2023-07-09T09:05:36Z'), 'Asia/Almaty')).toBe('2023-07-09 15:05:36');

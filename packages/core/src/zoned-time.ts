@@ -2,7 +2,7 @@ import { ValidationError } from './errors.js';
 
 /**
  * Wall-clock time in an IANA zone, the way payment providers write it ("yyyy-MM-dd HH:mm:ss", no
- * offset). Always a zone name, never a fixed offset: zones move (Almaty left UTC+6 in 2024, notes §5).
+ * offset). Always a zone name, never a fixed offset: zones move (Almaty left UTC+6 in 2024, protocol §5).
  * Formatters are cached per zone: building an Intl.DateTimeFormat costs far more than using one.
  */
 export interface ZonedParts {
@@ -49,7 +49,7 @@ export function assertTimeZone(timeZone: unknown, field = 'timeZone'): string {
   if (typeof timeZone !== 'string' || timeZone === '') {
     throw new ValidationError(field, 'an IANA time zone name like "Europe/Moscow" is required');
   }
-  // Intl also takes "+06:00": an offset is exactly what must not be configured (zones move, notes §5).
+  // Intl also takes "+06:00": an offset is exactly what must not be configured (zones move, protocol §5).
   if (/^[+-]?\d/.test(timeZone)) {
     throw new ValidationError(field, `an IANA zone name, not an offset: ${JSON.stringify(timeZone)}`);
   }

@@ -1,5 +1,5 @@
 /**
- * pay() over a PostgreSQL journal whose connection is cut around the payment's INSERT (design §4.9),
+ * pay() over a PostgreSQL journal whose connection is cut around the payment's INSERT (architecture §4.9),
  * against the VectraFin simulator: a TCP proxy between the journal and a real PostgreSQL 15 cuts the
  * connection right after the server committed the row, or before the INSERT reaches it. The
  * simulator's ledger says what really happened: how many Payments arrived and how often each was

@@ -38,7 +38,7 @@ const JOURNAL_SEQUENCE = '*';
 type Queryable = Pick<pg.Pool, 'query'>;
 
 /**
- * The shared journal (design §1): every router instance, on any host, points at the same PostgreSQL
+ * The shared journal (architecture §1): every router instance, on any host, points at the same PostgreSQL
  * schema. Each write is one transaction that locks the payment row (`SELECT … FOR UPDATE`) and
  * compare-and-sets its version; `claimDue` skips rows another instance is claiming (`SKIP LOCKED`);
  * transaction ids come from one row-locked sequence. The record logic is core's (journal-records):

@@ -39,7 +39,7 @@ interface PaymentRow {
 }
 
 /**
- * The embedded default journal (design §1): one SQLite file in WAL mode. Every write runs in an
+ * The embedded default journal (architecture §1): one SQLite file in WAL mode. Every write runs in an
  * IMMEDIATE transaction, so several processes on one file never double-claim a payment or allocate
  * the same transaction id; the record logic is core's (journal-records), this class only stores and
  * indexes it.

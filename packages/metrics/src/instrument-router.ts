@@ -63,7 +63,7 @@ const CALL_OUTCOMES: readonly { state: string; reason: string }[] = [
 ];
 
 /**
- * Bridges a router's events to Prometheus metrics (design §6). Counters and histograms follow events;
+ * Bridges a router's events to Prometheus metrics (architecture §6). Counters and histograms follow events;
  * the open-payment gauges are read from the journal when scraped. Labels are bounded: provider ids
  * the router knows (else `other`), closed lists for operation, state, reason and result, and at most
  * `maxServices` service keys. No account, transaction id, payment id or amount ever becomes a label.

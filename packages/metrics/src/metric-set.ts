@@ -1,7 +1,7 @@
 import { ConfigError } from '@tolem/core';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-/** Provider round trips: fast answers to the 60 s at which VectraFin drops a connection (notes §1). */
+/** Provider round trips: fast answers to the 60 s at which VectraFin drops a connection (protocol §1.3). */
 export const REQUEST_DURATION_BUCKETS: readonly number[] = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 60,
 ];

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCallbackBody } from './callback.js';
 import { fixture } from './test-support/mock.js';
 
-describe('parseCallbackBody (notes §3.16)', () => {
+describe('parseCallbackBody (protocol §3.16)', () => {
   it('reads the sample from a string and from bytes alike', () => {
     const text = fixture('ru', 'callback.body.json');
     expect(parseCallbackBody(Buffer.from(text, 'utf8'))).toEqual(parseCallbackBody(text));

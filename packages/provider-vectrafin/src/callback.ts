@@ -6,7 +6,7 @@ import { mapStatusCode } from './status-table.js';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Parses the body VectraFin POSTs to the agent (notes §3.16):
+ * Parses the body VectraFin POSTs to the agent (protocol §3.16):
  * `{RequestID, ResponseType:"CallBack", TransactinID, ResponseStatus, Message}`. It carries no
  * signature, so the result is only a hint: confirm it with Status before moving a payment.
  * Throws ValidationError (field `body`) when the body is not such a document.

@@ -24,7 +24,7 @@ function configError(options: unknown): ConfigError {
 }
 
 describe('createVectrafinProvider options', () => {
-  it('applies the documented defaults: 12 connections, 60 s, Europe/Moscow (notes §1, §5)', () => {
+  it('applies the documented defaults: 12 connections, 60 s, Europe/Moscow (protocol §1.3, §9)', () => {
     const config = resolveConfig(valid);
     expect(config).toMatchObject({
       id: 'vf-a',
@@ -77,7 +77,7 @@ describe('createVectrafinProvider options', () => {
     'http://127.9.9.9',
     'http://[::1]:99',
     'http://sim.localhost',
-  ])('plain http is accepted for the loopback host %s (HTTPS otherwise, notes §1)', (baseUrl) => {
+  ])('plain http is accepted for the loopback host %s (HTTPS otherwise, protocol §1.2)', (baseUrl) => {
     expect(resolveConfig({ ...valid, baseUrl }).origin).toBe(new URL(baseUrl).origin);
   });
 

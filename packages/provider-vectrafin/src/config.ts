@@ -11,7 +11,7 @@ import {
 import type { Dispatcher } from 'undici';
 import * as z from 'zod';
 
-/** Options of `createVectrafinProvider` (design §5). */
+/** Options of `createVectrafinProvider` (architecture §5). */
 export interface VectrafinOptions {
   /** Instance id, e.g. "vectrafin-kzt": the name the router and the DI container know it by. */
   id: string;
@@ -21,7 +21,7 @@ export interface VectrafinOptions {
   agentId: string | number;
   /** The agent's password: scrubbed from every error, message and result. */
   password: string | Secret;
-  /** IANA zone for RequestDate and GetPaymentsByDate (notes §5). Default `Europe/Moscow`. */
+  /** IANA zone for RequestDate and GetPaymentsByDate (protocol §5). Default `Europe/Moscow`. */
   timeZone?: string;
   /** Pool size (the spec asks for 10–15 concurrent connections). Default 12. */
   connections?: number;
@@ -54,7 +54,7 @@ export interface VectrafinConfig {
   readonly clock: Clock;
 }
 
-/** The service ids the spec's own samples use (notes §2). */
+/** The service ids the spec's own samples use (protocol §2). */
 export const DEFAULT_SERVICE_KINDS: Readonly<Record<string, ServiceKind>> = {
   '7': 'direct',
   '1911': 'dynamic_voucher',

@@ -6,7 +6,7 @@ import type { ContentType, VectrafinTransport } from './transport.js';
 
 export type Reply<T> = { ok: true; value: T } | { ok: false; failure: Outcome };
 
-/** Form endpoint and the two JSON endpoints, relative to the base URL (notes §1). */
+/** Form endpoint and the two JSON endpoints, relative to the base URL (protocol §1.2). */
 export const PATHS = {
   form: 'home/index',
   postPayments: 'home/postpayments',
@@ -15,7 +15,7 @@ export const PATHS = {
 
 /**
  * One request and its answer: transport faults and unreadable answers become an unknown outcome here,
- * so that nothing after the request left can throw (design §2).
+ * so that nothing after the request left can throw (architecture §2).
  */
 export class Exchange {
   readonly #transport: VectrafinTransport;

@@ -26,7 +26,7 @@ export interface Credentials {
 /** The fields AccountCheck and Payment share. */
 export interface TransactionFields {
   serviceId: string;
-  /** "180.00": exactly two decimals (notes §2). */
+  /** "180.00": exactly two decimals (protocol §2). */
   amount: string;
   currency: string;
   /** "yyyy-MM-dd HH:mm:ss" in the operator's zone. */

@@ -3,7 +3,7 @@ import { parse } from 'lossless-json';
 
 /**
  * Lossless JSON: every number keeps the exact text it was sent as, so an 18-digit RequestID
- * (notes §3.3) and an amount like 11.51933037984 (notes §3.18) never pass through a float.
+ * (protocol §3.3) and an amount like 11.51933037984 (protocol §3.18) never pass through a float.
  */
 export class WireNumber {
   constructor(readonly text: string) {}
@@ -41,7 +41,7 @@ export function isWireObject(value: WireValue | undefined): value is WireObject 
 
 /**
  * Reads the first of `names` present in `object`: exact spelling first, then any casing, because the
- * provider family varies both (notes §3.1 `TransactinID`, §3.4 `account`, §3.17 `fieldName`).
+ * provider family varies both (protocol §3.1 `TransactinID`, §3.4 `account`, §3.17 `fieldName`).
  */
 export function pick(object: WireObject, ...names: string[]): WireValue | undefined {
   for (const name of names) {
@@ -98,7 +98,7 @@ export function stringText(value: WireValue | undefined, field: string): string 
   throw new WireShapeError(`${field} is not a string`);
 }
 
-/** A JSON document nested inside a string (notes §3.5, §3.9), or an already-parsed value. */
+/** A JSON document nested inside a string (protocol §3.5, §3.9), or an already-parsed value. */
 export function nestedJson(value: WireValue | undefined, field: string): WireValue {
   if (typeof value !== 'string') {
     if (value === undefined) throw new WireShapeError(`${field} is missing`);

@@ -117,7 +117,7 @@ describe('bad input is refused before anything is sent', () => {
   });
 });
 
-describe('what the provider echoes is checked (notes §4: conflict)', () => {
+describe('what the provider echoes is checked (protocol §4.3: conflict)', () => {
   it.each([
     ['another amount', answer(10, '"Service":7,"account":"galek10","Amount":1000.0,"Currency":"KZT"')],
     ['another account', answer(10, '"Service":7,"account":"galek11","Amount":100.0,"Currency":"KZT"')],
@@ -142,7 +142,7 @@ describe('what the provider echoes is checked (notes §4: conflict)', () => {
     expect(await mock.provider.pay(PAYMENT)).toMatchObject({ state: 'unknown', reason: 'conflict' });
   });
 
-  it('the same amount written differently (100.0 for 100.00) and a flipped sign are no conflict (notes §3.2)', async () => {
+  it('the same amount written differently (100.0 for 100.00) and a flipped sign are no conflict (protocol §3.2)', async () => {
     mock = mockVectrafin();
     mock.reply(answer(10).replace('"TransactinID":112', '"TransactinID":-112'));
     expect(await mock.provider.pay(PAYMENT)).toMatchObject({ state: 'succeeded', amount: '100.0' });

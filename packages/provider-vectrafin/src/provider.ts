@@ -43,7 +43,7 @@ import { kindFromExtras, paymentExtraFields, readCheckDetails } from './service-
 import { VectrafinTransport } from './transport.js';
 import { formatWireDateTime } from './wire-format.js';
 
-/** What VectraFin can do, as data (design §3). */
+/** What VectraFin can do, as data (architecture §3). */
 export const VECTRAFIN_CAPABILITIES: Capabilities = Object.freeze({
   serviceKinds: SERVICE_KINDS,
   currencies: VECTRAFIN_CURRENCIES,
@@ -56,7 +56,7 @@ export const VECTRAFIN_CAPABILITIES: Capabilities = Object.freeze({
     dailyTotals: true,
     callbacks: true,
   }),
-  // Resending a Payment with the same TransactionID returns the earlier result (notes §4).
+  // Resending a Payment with the same TransactionID returns the earlier result (protocol §4.4).
   idempotentResend: true,
   transactionId: Object.freeze({ pattern: /^[1-9]\d{0,14}$/, maxLength: 15 }),
 });

@@ -74,7 +74,7 @@ export async function calculatedSum(
       answer,
       (sum) => ({
         amount: sum.amount,
-        // CalculatedSum carries up to 9 decimals; a Payment needs it rounded up (notes §3.14).
+        // CalculatedSum carries up to 9 decimals; a Payment needs it rounded up (protocol §3.14).
         payAmount: roundUpToCents(sum.amount, checked.currency),
         exchangeRate: sum.exchangeRate,
         expectedAmount: sum.expectedAmount,

@@ -12,7 +12,7 @@ import { checkRegistryEntries, dailyTotalsBody, MAX_REGISTRY_CHUNK, registryBodi
 import { readRegistryAck } from './response-parser.js';
 
 /**
- * PostPayments and PostTotalAmount (Russian half, notes §6): every entry is checked before the first
+ * PostPayments and PostTotalAmount (Russian half, protocol §6): every entry is checked before the first
  * chunk leaves; each chunk of at most 1000 is sent and reported on its own.
  */
 

@@ -30,7 +30,7 @@ function transactions(body: string): WireObject[] {
   return (parseWireJson(body) as WireObject).Transactions as WireObject[];
 }
 
-describe('PostPayments: at most 1000 a request (notes §6)', () => {
+describe('PostPayments: at most 1000 a request (protocol §6)', () => {
   it('splits 2500 entries into 1000 + 1000 + 500 and reports every chunk, sending the rest after a refusal', async () => {
     mock = mockVectrafin();
     mock.reply(SUCCESS, ERROR, SUCCESS);
@@ -128,7 +128,7 @@ describe('PostPayments: at most 1000 a request (notes §6)', () => {
   });
 });
 
-describe('PostTotalAmount: totals equal the sum of the service lines (notes §6)', () => {
+describe('PostTotalAmount: totals equal the sum of the service lines (protocol §6)', () => {
   const good = {
     date: '2025-03-01',
     totalAmount: '500000.67',

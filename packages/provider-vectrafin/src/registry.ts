@@ -13,7 +13,7 @@ import type { Credentials } from './form-codec.js';
 import { checkWireDate, toRegistryDateTime } from './wire-format.js';
 
 /**
- * Reconciliation bodies of the Russian half (notes §5, §6): PostPayments
+ * Reconciliation bodies of the Russian half (protocol §5, §6): PostPayments
  * `{AgentId, AgentPassword, Transactions:[...]}` at most 1000 a request, and PostTotalAmount with
  * totals that must equal the sum of the service lines. Ids and amounts are written as raw JSON
  * number text, never through a JS number (an 18-digit RequestId would not survive).
@@ -91,7 +91,7 @@ export function registryBodies(credentials: Credentials, encodedEntries: readonl
 
 /**
  * The PostTotalAmount body, after checking that TotalAmount and TotalCount equal the sums of the
- * service lines (notes §6). The spec's own sample fails this check: its lines sum to 500000.67, not
+ * service lines (protocol §6). The spec's own sample fails this check: its lines sum to 500000.67, not
  * the 500254.67 it states, and such a line is rejected here rather than sent.
  */
 export function dailyTotalsBody(credentials: Credentials, totals: DailyTotals): string {
@@ -113,13 +113,13 @@ export function dailyTotalsBody(credentials: Credentials, totals: DailyTotals): 
   if (!sum.equals(totalAmount)) {
     throw new ValidationError(
       'totalAmount',
-      `the service lines sum to ${formatDecimal(sum, 2)}, not ${formatDecimal(totalAmount, 2)} (notes §6)`,
+      `the service lines sum to ${formatDecimal(sum, 2)}, not ${formatDecimal(totalAmount, 2)} (protocol §6)`,
     );
   }
   if (count !== parsed.totalCount) {
     throw new ValidationError(
       'totalCount',
-      `the service lines count ${count}, not ${parsed.totalCount} (notes §6)`,
+      `the service lines count ${count}, not ${parsed.totalCount} (protocol §6)`,
     );
   }
   return (

@@ -10,11 +10,11 @@ import {
 import * as z from 'zod';
 
 /**
- * Checks a request against the spec's field rules (notes §2) before anything is sent: every failure
+ * Checks a request against the spec's field rules (protocol §2) before anything is sent: every failure
  * is a ValidationError naming the field.
  */
 
-/** Contract currencies the form endpoint accepts (notes §2). */
+/** Contract currencies the form endpoint accepts (protocol §2). */
 export const VECTRAFIN_CURRENCIES = ['KZT', 'USD', 'RUB'] as const satisfies readonly CurrencyCode[];
 
 const serviceId = z

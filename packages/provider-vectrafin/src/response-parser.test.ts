@@ -13,20 +13,20 @@ import {
 const read = (text: string) => readTransactionResponse(parseWireJson(text));
 
 describe('transaction answers: quirks by notes number', () => {
-  it('§3.1 the agent id comes back as TransactinID, and TransactionID/TransactionId are read too', () => {
+  it('protocol §3.1 the agent id comes back as TransactinID, and TransactionID/TransactionId are read too', () => {
     expect(read('{"TransactinID":112,"ResponseStatus":1}').transactionId).toBe('112');
     expect(read('{"TransactionID":112,"ResponseStatus":1}').transactionId).toBe('112');
     expect(read('{"TransactionId":112,"ResponseStatus":1}').transactionId).toBe('112');
     expect(read('{"transactinid":"112","ResponseStatus":1}').transactionId).toBe('112');
   });
 
-  it('§3.2 a sign-flipped id is ours without the sign; the echo keeps it', () => {
+  it('protocol §3.2 a sign-flipped id is ours without the sign; the echo keeps it', () => {
     const response = read('{"TransactinID":-1100000,"ResponseStatus":10}');
     expect(response.transactionId).toBe('1100000');
     expect(response.echoedTransactionId).toBe('-1100000');
   });
 
-  it('§3.3 an 18-digit RequestID survives exactly (JSON.parse would round it)', () => {
+  it('protocol §3.3 an 18-digit RequestID survives exactly (JSON.parse would round it)', () => {
     const text = '{"RequestID":638405063993273260,"ResponseStatus":10}';
     expect(read(text).requestId).toBe('638405063993273260');
     expect(String(JSON.parse(text).RequestID)).not.toBe('638405063993273260');
@@ -35,14 +35,14 @@ describe('transaction answers: quirks by notes number', () => {
     );
   });
 
-  it('§3.4 Service as a string or a number; account in either casing', () => {
+  it('protocol §3.4 Service as a string or a number; account in either casing', () => {
     const check = read('{"ResponseStatus":10,"TransactionContent":{"Service":"7","account":"galek10"}}');
     const payment = read('{"ResponseStatus":1,"TransactionContent":{"Service":7,"Account":"galek10"}}');
     expect(check.content).toMatchObject({ serviceId: '7', account: 'galek10' });
     expect(payment.content).toMatchObject({ serviceId: '7', account: 'galek10' });
   });
 
-  it('§3.5 Extras: null, absent, an array, an object', () => {
+  it('protocol §3.5 Extras: null, absent, an array, an object', () => {
     expect(readExtras(null)).toEqual([]);
     expect(readExtras(undefined)).toEqual([]);
     expect(readExtras(parseWireJson('[{"FieldName":"OrderAmount","FieldValue":"5333.4471"}]'))).toEqual([
@@ -52,7 +52,7 @@ describe('transaction answers: quirks by notes number', () => {
     expect(read('{"ResponseStatus":1,"TransactionContent":{"Extras":null}}').content?.extras).toEqual([]);
   });
 
-  it('§3.17 Extras keys camel-cased (fieldName/fieldValue) read the same', () => {
+  it('protocol §3.17 Extras keys camel-cased (fieldName/fieldValue) read the same', () => {
     expect(readExtras(parseWireJson('[{"fieldName":"Code","fieldValue":"ABCD"}]'))).toEqual([
       { name: 'Code', value: 'ABCD' },
     ]);
@@ -63,13 +63,13 @@ describe('transaction answers: quirks by notes number', () => {
     expect(readExtras('')).toEqual([]);
   });
 
-  it('§3.17 ResponseStatus as a string', () => {
+  it('protocol §3.17 ResponseStatus as a string', () => {
     expect(read('{"ResponseStatus":"10"}').status).toBe('10');
     expect(read('{"ResponseStatus":" -105 "}').status).toBe('-105');
     expect(read('{"ResponseStatus":"weird"}').status).toBe('weird');
   });
 
-  it('§3.18 amounts are the exact text of the JSON number, exponents expanded exactly', () => {
+  it('protocol §3.18 amounts are the exact text of the JSON number, exponents expanded exactly', () => {
     const content = read(
       '{"ResponseStatus":1,"TransactionContent":{"Amount":5333.45,"AmountOnClient":11.51933037984,"ExchangeRate":2.1598272E-3}}',
     ).content;
@@ -105,7 +105,7 @@ describe('transaction answers: quirks by notes number', () => {
 });
 
 describe('the other answers', () => {
-  it('§3.11 CheckBalance, and a status-only error instead', () => {
+  it('protocol §3.11 CheckBalance, and a status-only error instead', () => {
     expect(
       readBalances(parseWireJson('{"Balances":[{"Balance":1.5,"Overbalance":0.0,"Currency":"KZT"}]}')),
     ).toEqual({
@@ -119,13 +119,13 @@ describe('the other answers', () => {
     expect(() => readBalances(parseWireJson('{"AgentID":144}'))).toThrow(WireShapeError);
   });
 
-  it('§3.12 GetPaymentsByDate: an empty list, a status-only error, a non-list', () => {
+  it('protocol §3.12 GetPaymentsByDate: an empty list, a status-only error, a non-list', () => {
     expect(readPaymentList(parseWireJson('[]'))).toEqual({ kind: 'data', data: [] });
     expect(readPaymentList(parseWireJson('{"ResponseStatus":-1}'))).toMatchObject({ kind: 'status' });
     expect(() => readPaymentList(parseWireJson('{"Payments":[]}'))).toThrow(WireShapeError);
   });
 
-  it('§3.13 limits in other currencies and a single limits object', () => {
+  it('protocol §3.13 limits in other currencies and a single limits object', () => {
     const answer = readServiceList(
       parseWireJson('[{"Id":48,"Name":"QIWI","limits":{"MinAmountUSD":1,"MaxAmountUSD":500.5}}]'),
     );
@@ -135,14 +135,14 @@ describe('the other answers', () => {
     });
   });
 
-  it('§3.14 CalculatedSum with no Amount but a status is a status answer', () => {
+  it('protocol §3.14 CalculatedSum with no Amount but a status is a status answer', () => {
     expect(readCalculatedSum(parseWireJson('{"ResponseStatus":-501,"Message":"x"}'))).toMatchObject({
       kind: 'status',
       envelope: { status: '-501' },
     });
   });
 
-  it('§3.15 registry acknowledgements', () => {
+  it('protocol §3.15 registry acknowledgements', () => {
     expect(readRegistryAck(parseWireJson('{"status":"success","details":{"message":"ok"}}'))).toEqual({
       status: 'success',
       message: 'ok',

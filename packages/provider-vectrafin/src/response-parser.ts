@@ -14,10 +14,10 @@ import { normaliseStatusCode } from './status-table.js';
 
 /**
  * Decoders for every answer of the form endpoint and the JSON endpoints. They absorb the quirks of
- * notes §3 and produce plain records of strings; a body of the wrong shape is a WireShapeError.
+ * protocol §3 and produce plain records of strings; a body of the wrong shape is a WireShapeError.
  */
 
-/** One `Extras` entry, whichever of the three shapes it came in (notes §3.5). */
+/** One `Extras` entry, whichever of the three shapes it came in (protocol §3.5). */
 export interface ExtraField {
   name: string;
   value: WireValue;
@@ -38,7 +38,7 @@ export interface TransactionContent {
 export interface TransactionResponse {
   requestId: string | null;
   responseType: string | null;
-  /** The echoed agent id, sign dropped (notes §3.2): compare this one. */
+  /** The echoed agent id, sign dropped (protocol §3.2): compare this one. */
   transactionId: string | null;
   /** The echoed agent id exactly as sent, sign included. */
   echoedTransactionId: string | null;
@@ -103,7 +103,7 @@ function readContent(value: WireValue | undefined): TransactionContent | null {
   if (value === undefined || value === null) return null;
   const content = expectObject(value, 'TransactionContent');
   return {
-    // A string in AccountCheck, a number in Payment and Status (notes §3.4).
+    // A string in AccountCheck, a number in Payment and Status (protocol §3.4).
     serviceId: stringText(pick(content, 'Service', 'ServiceId'), 'Service'),
     account: stringText(pick(content, 'account', 'Account'), 'account'),
     amount: decimalText(pick(content, 'Amount'), 'Amount'),
@@ -120,7 +120,7 @@ export function readTransactionResponse(document: WireValue): TransactionRespons
   const object = expectObject(document, 'the answer');
   const status = readStatus(object);
   if (status === null) throw new WireShapeError('the answer has no ResponseStatus');
-  // `TransactinID` is the provider's own spelling (notes §3.1).
+  // `TransactinID` is the provider's own spelling (protocol §3.1).
   const echoed = integerText(pick(object, 'TransactinID', 'TransactionID', 'TransactionId'), 'TransactinID');
   return {
     requestId: integerText(pick(object, 'RequestID', 'RequestId'), 'RequestID'),
@@ -139,7 +139,7 @@ export interface BalanceLine {
   overdraft: string;
 }
 
-/** CheckBalance: `{AgentID, ResponseType, Balances:[...]}`, no ResponseStatus (notes §3.11). */
+/** CheckBalance: `{AgentID, ResponseType, Balances:[...]}`, no ResponseStatus (protocol §3.11). */
 export function readBalances(document: WireValue): Answer<BalanceLine[]> {
   const object = expectObject(document, 'the answer');
   const balances = pick(object, 'Balances');
@@ -160,7 +160,7 @@ export function readBalances(document: WireValue): Answer<BalanceLine[]> {
   return { kind: 'data', data };
 }
 
-/** A bare list (notes §3.12, §3.13), or a status-only error object. */
+/** A bare list (protocol §3.12, §3.13), or a status-only error object. */
 function readList(document: WireValue): Answer<WireObject[]> {
   if (Array.isArray(document)) {
     return { kind: 'data', data: document.map((item) => expectObject(item, 'a list item')) };
@@ -185,7 +185,7 @@ export interface PaymentLine {
   message: string | null;
 }
 
-/** GetPaymentsByDate: a bare array; times kept verbatim (7 fractional digits, no zone: notes §3.12). */
+/** GetPaymentsByDate: a bare array; times kept verbatim (7 fractional digits, no zone: protocol §3.12). */
 export function readPaymentList(document: WireValue): Answer<PaymentLine[]> {
   const list = readList(document);
   if (list.kind === 'status') return list;
@@ -220,7 +220,7 @@ export interface ServiceLine {
   limits: { currency: string; minAmount: string; maxAmount: string }[];
 }
 
-/** GetSettingServices: a bare array with lower-case `limits` of `{MinAmountKZT, MaxAmountKZT}` (§3.13). */
+/** GetSettingServices: a bare array with lower-case `limits` of `{MinAmountKZT, MaxAmountKZT}` (protocol §3.13). */
 export function readServiceList(document: WireValue): Answer<ServiceLine[]> {
   const list = readList(document);
   if (list.kind === 'status') return list;
@@ -266,7 +266,7 @@ export interface CalculatedSum {
   expectedCurrency: string | null;
 }
 
-/** CalculatedSum: no status, Amount with up to 9 decimals (notes §3.14). */
+/** CalculatedSum: no status, Amount with up to 9 decimals (protocol §3.14). */
 export function readCalculatedSum(document: WireValue): Answer<CalculatedSum> {
   const object = expectObject(document, 'the answer');
   const amount = decimalText(pick(object, 'Amount'), 'Amount');
@@ -293,7 +293,7 @@ export interface RegistryAck {
   message: string | null;
 }
 
-/** PostPayments / PostTotalAmount: `{"status":"success"|"error","details":{"message":...}}` (§3.15). */
+/** PostPayments / PostTotalAmount: `{"status":"success"|"error","details":{"message":...}}` (protocol §3.15). */
 export function readRegistryAck(document: WireValue): RegistryAck {
   const object = expectObject(document, 'the answer');
   const status = stringText(pick(object, 'status'), 'status');

@@ -5,7 +5,7 @@ import { mapStatusCode } from './status-table.js';
 
 /**
  * Turns a decoded answer into the canonical outcome, after checking that the provider echoed what was
- * asked (notes §4: a differing amount, account or transaction id is unknown/`conflict`).
+ * asked (protocol §4.3: a differing amount, account or transaction id is unknown/`conflict`).
  */
 
 /** What the request carried, for comparison with the echo. Absent fields are not compared. */
@@ -19,7 +19,7 @@ export interface EchoExpectation {
 
 /** A one-line description of the first echoed field that differs, or null when all agree. */
 export function findEchoConflict(response: TransactionResponse, expected: EchoExpectation): string | null {
-  // Compared without the sign: AccountCheck echoes -1100000 for 1100000 (notes §3.2).
+  // Compared without the sign: AccountCheck echoes -1100000 for 1100000 (protocol §3.2).
   if (
     expected.transactionId !== undefined &&
     response.transactionId !== null &&

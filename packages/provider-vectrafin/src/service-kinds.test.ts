@@ -24,7 +24,7 @@ function validationField(run: () => unknown): string {
   throw new Error('expected a ValidationError');
 }
 
-describe('§3.8 vouchers are paid with OrderAmount rounded UP to cents', () => {
+describe('protocol §3.8 vouchers are paid with OrderAmount rounded UP to cents', () => {
   it.each([
     ['238345.4409', '238345.45'],
     ['5333.4471', '5333.45'],
@@ -40,7 +40,7 @@ describe('§3.8 vouchers are paid with OrderAmount rounded UP to cents', () => {
 });
 
 describe('AccountCheck details per kind', () => {
-  it('§3.6 kind inferred from the Extras when the service is not configured', () => {
+  it('protocol §3.6 kind inferred from the Extras when the service is not configured', () => {
     expect(kindFromExtras(readExtras(parseWireJson('[{"FieldName":"Invoice-1","FieldValue":"{}"}]')))).toBe(
       'dynamic_voucher',
     );
@@ -53,7 +53,7 @@ describe('AccountCheck details per kind', () => {
     expect(kindFromExtras([])).toBeNull();
   });
 
-  it('§3.6 offer ids given as strings or numbers are strings', () => {
+  it('protocol §3.6 offer ids given as strings or numbers are strings', () => {
     const extras = readExtras(
       parseWireJson(
         '[{"FieldName":"Invoice-1","FieldValue":"{\\"InvoiceId\\":\\"77\\",\\"OrderAmount\\":10.005,\\"InvoiceName\\":\\"x\\"}"}]',
@@ -64,7 +64,7 @@ describe('AccountCheck details per kind', () => {
     ]);
   });
 
-  it('§3.9 a single Service object (XML turned JSON) is one line; the invoice id stays a string', () => {
+  it('protocol §3.9 a single Service object (XML turned JSON) is one line; the invoice id stays a string', () => {
     const invoice = readInvoice(
       '{"Account":{"Address":"a","Invoices":{"Invoice":{"InvoiceId":"000123","Services":{"Service":{"ServiceId":13,"ServiceName":"n","FixSum":1.5,"DebtSum":-2.25}}}}}}',
     );
@@ -101,7 +101,7 @@ describe('Payment fields per kind', () => {
     expect(paymentExtraFields({ kind: 'static_voucher', amount: kzt('5333.45') })).toEqual([]);
   });
 
-  it('§3.6 dynamic vouchers send InvoiceId and require it', () => {
+  it('protocol §3.6 dynamic vouchers send InvoiceId and require it', () => {
     expect(paymentExtraFields({ kind: 'dynamic_voucher', amount: kzt('1'), invoiceId: '4063' })).toEqual([
       ['InvoiceId', '4063'],
     ]);
@@ -130,7 +130,7 @@ describe('Payment fields per kind', () => {
     ).toBe('services');
   });
 
-  it('§3.9 Alseko sends Services as the spec writes it and checks the sum', () => {
+  it('protocol §3.9 Alseko sends Services as the spec writes it and checks the sum', () => {
     expect(
       encodeInvoiceServices(kzt('5610.18'), [
         { serviceId: '13', amount: '5110.18' },

@@ -23,11 +23,11 @@ import {
 import type { ExtraField } from './response-parser.js';
 
 /**
- * The four ways a VectraFin service is paid (notes §3.6–§3.9): what AccountCheck offers for each, and
+ * The four ways a VectraFin service is paid (protocol §3.6–§3.9): what AccountCheck offers for each, and
  * the extra fields a Payment carries.
  */
 
-/** Alseko's "pay everything" line (notes §3.9). */
+/** Alseko's "pay everything" line (protocol §3.9). */
 export const PAY_ALL_SERVICE_ID = '999';
 
 const DYNAMIC_OFFER = /^invoice-\d+$/i;
@@ -76,7 +76,7 @@ export function readCheckDetails(
   }
 }
 
-/** Vouchers are paid with OrderAmount rounded UP to cents: rounding down fails (notes §3.8). */
+/** Vouchers are paid with OrderAmount rounded UP to cents: rounding down fails (protocol §3.8). */
 export function roundUpToCents(orderAmount: string, currency: CurrencyCode): string {
   let exact: Money;
   try {
@@ -116,7 +116,7 @@ function child(object: WireObject, name: string): WireObject | null {
   return isWireObject(value) ? value : null;
 }
 
-/** Alseko's nested invoice document (notes §3.9): address, invoice id as a string, every line. */
+/** Alseko's nested invoice document (protocol §3.9): address, invoice id as a string, every line. */
 export function readInvoice(value: WireValue): Invoice {
   const document = nestedJson(value, 'Invoice');
   if (!isWireObject(document)) throw new WireShapeError('Invoice is not an object');

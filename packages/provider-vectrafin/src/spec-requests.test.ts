@@ -15,7 +15,7 @@ import {
 /**
  * Every request sample of the spec (both halves of the Postman collection) against what the provider
  * actually sends for the same input. Placeholders resolve to the test credentials and RequestDate to
- * "yyyy-MM-dd HH:mm:ss" in Europe/Moscow (the Postman script sends ISO-8601: notes §2).
+ * "yyyy-MM-dd HH:mm:ss" in Europe/Moscow (the Postman script sends ISO-8601: protocol §2).
  */
 
 const REQUEST_DATE = '2024-07-09 12:05:36';
@@ -130,9 +130,9 @@ function expectedValue(name: string, value: string, sample: string, half: Half):
   if (value === '{{agentid}}') return AGENT_ID;
   if (value === '{{agentPassword}}') return PASSWORD;
   if (value === '{{currentDateTime}}') return REQUEST_DATE;
-  // notes §2: "180.00" even for integers; the samples write 100 and 10.
+  // protocol §2: "180.00" even for integers; the samples write 100 and 10.
   if (name === 'Amount') return /^\d+$/.test(value) ? `${value}.00` : value;
-  // notes §5: the English "Payment Static" sample says AccountCheck by copy error.
+  // protocol §5: the English "Payment Static" sample says AccountCheck by copy error.
   if (name === 'RequestType' && sample === 'payment-static' && half === 'en') return 'Payment';
   return value;
 }
@@ -203,7 +203,7 @@ describe('JSON request samples', () => {
     );
   });
 
-  it('en PostPayments: the bare array is what goes in Transactions (the Russian body is sent: notes §5)', async () => {
+  it('en PostPayments: the bare array is what goes in Transactions (the Russian body is sent: protocol §5)', async () => {
     mock = mockVectrafin({ agentId: '1', password: 'test' });
     mock.reply(fixture('en', 'post-payments.response.json'));
     await mock.provider.submitRegistry(REGISTRY_ENTRIES);
@@ -211,7 +211,7 @@ describe('JSON request samples', () => {
     expect(body.Transactions).toEqual(plain(parseWireJson(fixture('en', 'post-payments.request.json'))));
   });
 
-  it('ru PostTotalAmount: the sample itself does not add up and is refused before sending (notes §6)', async () => {
+  it('ru PostTotalAmount: the sample itself does not add up and is refused before sending (protocol §6)', async () => {
     mock = mockVectrafin({ agentId: '1', password: 'test' });
     mock.reply(fixture('ru', 'post-total-amount.response.json'));
     const sample = {

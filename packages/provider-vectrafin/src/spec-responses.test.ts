@@ -29,9 +29,9 @@ describe.each(HALVES)('%s half: AccountCheck samples', (half) => {
       reason: null,
       providerStatus: '10',
       message: 'Транзакция успешна',
-      // notes §3.3: above 2^53, JSON.parse would give 638405063993273300.
+      // protocol §3.3: above 2^53, JSON.parse would give 638405063993273300.
       providerRequestId: '638405063993273260',
-      // notes §3.2: the answer says -1100000; the id is ours all the same.
+      // protocol §3.2: the answer says -1100000; the id is ours all the same.
       transactionId: '1100000',
       serviceId: '7',
       account: 'galek10',
@@ -44,7 +44,7 @@ describe.each(HALVES)('%s half: AccountCheck samples', (half) => {
     expect(result.offers).toBeUndefined();
   });
 
-  it('dynamic vouchers (service 1911): ten offers, payAmount rounded up (notes §3.6, §3.8)', async () => {
+  it('dynamic vouchers (service 1911): ten offers, payAmount rounded up (protocol §3.6, §3.8)', async () => {
     mock = mockVectrafin();
     mock.reply(fixture(half, 'account-check-dynamic.response.json'));
     const result = await mock.provider.checkAccount({
@@ -78,7 +78,7 @@ describe.each(HALVES)('%s half: AccountCheck samples', (half) => {
     ]);
   });
 
-  it('static vouchers (service 1549): OrderAmount 5333.4471 is paid as 5333.45 (notes §3.7, §3.8)', async () => {
+  it('static vouchers (service 1549): OrderAmount 5333.4471 is paid as 5333.45 (protocol §3.7, §3.8)', async () => {
     mock = mockVectrafin();
     mock.reply(fixture(half, 'account-check-static.response.json'));
     const result = await mock.provider.checkAccount({
@@ -98,7 +98,7 @@ describe.each(HALVES)('%s half: AccountCheck samples', (half) => {
     });
   });
 
-  it('Alseko (service 815): the nested invoice with every line and the pay-everything line (notes §3.9)', async () => {
+  it('Alseko (service 815): the nested invoice with every line and the pay-everything line (protocol §3.9)', async () => {
     mock = mockVectrafin();
     mock.reply(fixture(half, 'account-check-alseko.response.json'));
     const result = await mock.provider.checkAccount({
@@ -142,7 +142,7 @@ describe.each(HALVES)('%s half: AccountCheck samples', (half) => {
 });
 
 describe.each(HALVES)('%s half: Payment and Status samples', (half) => {
-  it('direct Payment: status 1 is pending, AmountOnClient exact (notes §3.10, §3.18)', async () => {
+  it('direct Payment: status 1 is pending, AmountOnClient exact (protocol §3.10, §3.18)', async () => {
     mock = mockVectrafin();
     mock.reply(fixture(half, 'payment.response.json'));
     const result = await mock.provider.pay({
@@ -169,7 +169,7 @@ describe.each(HALVES)('%s half: Payment and Status samples', (half) => {
     });
   });
 
-  it('dynamic voucher Payment echoes Extras as an object {"InvoiceId":"4063"} (notes §3.5)', async () => {
+  it('dynamic voucher Payment echoes Extras as an object {"InvoiceId":"4063"} (protocol §3.5)', async () => {
     mock = mockVectrafin();
     mock.reply(fixture(half, 'payment-dynamic.response.json'));
     const result = await mock.provider.pay({
@@ -189,7 +189,7 @@ describe.each(HALVES)('%s half: Payment and Status samples', (half) => {
     expect(result.voucherCode).toBeUndefined();
   });
 
-  it('static voucher Payment keeps AmountOnClient 11.51933037984 digit for digit (notes §3.18)', async () => {
+  it('static voucher Payment keeps AmountOnClient 11.51933037984 digit for digit (protocol §3.18)', async () => {
     mock = mockVectrafin();
     mock.reply(fixture(half, 'payment-static.response.json'));
     const result = await mock.provider.pay({
@@ -208,7 +208,7 @@ describe.each(HALVES)('%s half: Payment and Status samples', (half) => {
     });
   });
 
-  it('Alseko Payment echoes Extras {"Services": "<json>"} (notes §3.5, §3.9)', async () => {
+  it('Alseko Payment echoes Extras {"Services": "<json>"} (protocol §3.5, §3.9)', async () => {
     mock = mockVectrafin();
     mock.reply(fixture(half, 'payment-alseko.response.json'));
     const result = await mock.provider.pay({
@@ -225,7 +225,7 @@ describe.each(HALVES)('%s half: Payment and Status samples', (half) => {
     expect(result).toMatchObject({ state: 'pending', providerRequestId: '11637001', amount: '5610.18' });
   });
 
-  it('Status 10 is succeeded and final; Service arrives as a number (notes §3.4)', async () => {
+  it('Status 10 is succeeded and final; Service arrives as a number (protocol §3.4)', async () => {
     mock = mockVectrafin();
     mock.reply(fixture(half, 'status.response.json'));
     const result = await mock.provider.getStatus({
@@ -248,7 +248,7 @@ describe.each(HALVES)('%s half: Payment and Status samples', (half) => {
 });
 
 describe.each(HALVES)('%s half: the other operations', (half) => {
-  it('CheckBalance: no ResponseStatus, Balance 719190.223 exact (notes §3.11)', async () => {
+  it('CheckBalance: no ResponseStatus, Balance 719190.223 exact (protocol §3.11)', async () => {
     mock = mockVectrafin();
     mock.reply(fixture(half, 'check-balance.response.json'));
     expect(await mock.provider.getBalance()).toEqual({
@@ -261,7 +261,7 @@ describe.each(HALVES)('%s half: the other operations', (half) => {
     });
   });
 
-  it('GetPaymentsByDate: a bare array, 16-digit ids, 7-digit fractions kept verbatim (notes §3.12)', async () => {
+  it('GetPaymentsByDate: a bare array, 16-digit ids, 7-digit fractions kept verbatim (protocol §3.12)', async () => {
     mock = mockVectrafin();
     mock.reply(fixture(half, 'get-payments-by-date.response.json'));
     const result = await mock.provider.listPayments({
@@ -285,7 +285,7 @@ describe.each(HALVES)('%s half: the other operations', (half) => {
     ]);
   });
 
-  it('GetSettingServices: a bare array with lower-case limits (notes §3.13)', async () => {
+  it('GetSettingServices: a bare array with lower-case limits (protocol §3.13)', async () => {
     mock = mockVectrafin();
     mock.reply(fixture(half, 'get-setting-services.response.json'));
     const result = await mock.provider.listServices();
@@ -302,7 +302,7 @@ describe.each(HALVES)('%s half: the other operations', (half) => {
     ]);
   });
 
-  it('CalculatedSum: 9 decimals kept, payAmount rounded up to cents (notes §3.14)', async () => {
+  it('CalculatedSum: 9 decimals kept, payAmount rounded up to cents (protocol §3.14)', async () => {
     mock = mockVectrafin();
     mock.reply(fixture(half, 'calculated-sum.response.json'));
     const result = await mock.provider.quote({
@@ -325,7 +325,7 @@ describe.each(HALVES)('%s half: the other operations', (half) => {
     });
   });
 
-  it('PostPayments success and error answers are reported per chunk (notes §3.15)', async () => {
+  it('PostPayments success and error answers are reported per chunk (protocol §3.15)', async () => {
     mock = mockVectrafin();
     mock.reply(
       fixture(half, 'post-payments.response.json'),
@@ -365,7 +365,7 @@ describe.each(HALVES)('%s half: the other operations', (half) => {
     });
   });
 
-  it('Callback body: a hint with the canonical outcome (notes §3.16)', () => {
+  it('Callback body: a hint with the canonical outcome (protocol §3.16)', () => {
     mock = mockVectrafin();
     expect(mock.provider.parseCallback(fixture(half, 'callback.body.json'))).toEqual({
       state: 'succeeded',
@@ -379,7 +379,7 @@ describe.each(HALVES)('%s half: the other operations', (half) => {
   });
 });
 
-describe('ru half: PostTotalAmount answers (the English half has no PostTotalAmount, notes §5)', () => {
+describe('ru half: PostTotalAmount answers (the English half has no PostTotalAmount, protocol §5)', () => {
   const totals = {
     date: '2025-03-01',
     totalAmount: '500000.67',

@@ -2,7 +2,7 @@ import { isReason, REASONS } from '@tolem/core';
 import { describe, expect, it } from 'vitest';
 import { mapStatusCode, VECTRAFIN_STATUS_TABLE } from './status-table.js';
 
-/** notes §4, transcribed independently of the implementation: code, final, kind, state, reason. */
+/** protocol §4, transcribed independently of the implementation: code, final, kind, state, reason. */
 const NOTES_TABLE: [
   code: number,
   final: boolean,
@@ -38,12 +38,12 @@ const NOTES_TABLE: [
   [-503, false, 'request', 'unknown', 'provider_storage_error'],
 ];
 
-describe('the status table (notes §4)', () => {
+describe('the status table (protocol §4)', () => {
   it.each(NOTES_TABLE)('code %i → final %s, %s, %s / %s', (code, final, kind, state, reason) => {
     expect(mapStatusCode(code)).toEqual({ state, final, reason, kind });
   });
 
-  it('holds exactly the codes of notes §4, no more', () => {
+  it('holds exactly the codes of protocol §4, no more', () => {
     expect(Object.keys(VECTRAFIN_STATUS_TABLE).sort()).toEqual(
       NOTES_TABLE.map(([code]) => String(code)).sort(),
     );
@@ -83,7 +83,7 @@ describe('the status table (notes §4)', () => {
     ['-105', 'failed'],
     ['1', 'pending'],
     ['-4', 'unknown'],
-  ])('a string code %j maps like the number (notes §3.17)', (code, state) => {
+  ])('a string code %j maps like the number (protocol §3.17)', (code, state) => {
     expect(mapStatusCode(code).state).toBe(state);
   });
 

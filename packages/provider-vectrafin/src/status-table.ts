@@ -1,6 +1,6 @@
 import type { PaymentState, Reason } from '@tolem/core';
 
-/** Whether a code speaks about the payment or only about the request that carried it (notes §4). */
+/** Whether a code speaks about the payment or only about the request that carried it (protocol §4). */
 export type StatusKind = 'payment' | 'request';
 
 export interface StatusMapping {
@@ -15,7 +15,7 @@ const request = (reason: Reason) => ({ state: 'unknown', final: false, reason, k
 const declined = (reason: Reason) => ({ state: 'failed', final: true, reason, kind: 'payment' }) as const;
 
 /**
- * Every VectraFin `ResponseStatus` (notes §4) → tolem's canonical outcome. Request-level errors say
+ * Every VectraFin `ResponseStatus` (protocol §4) → tolem's canonical outcome. Request-level errors say
  * nothing about the payment and are never final; a code missing here maps to unknown/unknown_status.
  */
 export const VECTRAFIN_STATUS_TABLE = {
@@ -65,7 +65,7 @@ export function normaliseStatusCode(code: string | number): string | null {
   return digits === '0' || match[1] !== '-' ? digits : `-${digits}`;
 }
 
-/** Maps a provider code (number or string, notes §3.17) onto the canonical outcome. */
+/** Maps a provider code (number or string, protocol §3.17) onto the canonical outcome. */
 export function mapStatusCode(code: string | number): StatusMapping {
   const key = normaliseStatusCode(code);
   if (key !== null && Object.hasOwn(VECTRAFIN_STATUS_TABLE, key)) {

@@ -7,7 +7,7 @@ import { createVectrafinProvider, type VectrafinProvider } from './provider.js';
 import { type MockSetup, mockVectrafin, PASSWORD, socketError } from './test-support/mock.js';
 
 /**
- * Transport faults (notes §4): each is an unknown outcome with its own reason, never final and never
+ * Transport faults (protocol §4.2): each is an unknown outcome with its own reason, never final and never
  * thrown, first through an undici MockAgent injected as the dispatcher, then through real sockets.
  */
 
@@ -40,7 +40,7 @@ describe('through a MockAgent dispatcher', () => {
       (m) => m.replyWithError(socketError('EHOSTUNREACH', 'connect EHOSTUNREACH', 'connect')),
     ],
     // Linux reports an ICMP "unreachable" on an established socket once its retransmissions give up:
-    // the request may have arrived, so it is not "nothing sent" (notes §4).
+    // the request may have arrived, so it is not "nothing sent" (protocol §4.2).
     [
       'EHOSTUNREACH on a connection that was already sending',
       'connection_lost',
@@ -287,7 +287,7 @@ describe('through real sockets (node:http on port 0)', () => {
   it.each([
     ['labelled windows-1251', 'application/json; charset=windows-1251'],
     ['labelled UTF-8 but not UTF-8', 'application/json; charset=utf-8'],
-  ])('a windows-1251 body %s is malformed_response (notes §3.17)', async (_label, type) => {
+  ])('a windows-1251 body %s is malformed_response (protocol §3.17)', async (_label, type) => {
     const server = await serve((_request, response) =>
       response
         .writeHead(200, { 'content-type': type })

@@ -12,7 +12,7 @@ import { parseWireJson, type WireValue } from './json-value.js';
 /**
  * HTTP to VectraFin: one undici Pool, a timeout and an AbortSignal per call, and never a retry (the
  * router decides whether a Payment is resent). Every failure without a usable answer becomes a
- * transport reason (notes §4): the outcome is unknown, never final.
+ * transport reason (protocol §4.2): the outcome is unknown, never final.
  */
 
 export type TransportReason = Extract<

@@ -2,7 +2,7 @@ import { ValidationError } from '@tolem/core';
 import { describe, expect, it } from 'vitest';
 import { checkWireDate, formatWireDateTime, toRegistryDateTime } from './wire-format.js';
 
-describe('RequestDate: "yyyy-MM-dd HH:mm:ss" in an IANA zone (notes §2, §5)', () => {
+describe('RequestDate: "yyyy-MM-dd HH:mm:ss" in an IANA zone (protocol §2, §5)', () => {
   const instant = new Date('2024-07-09T09:05:36.789Z');
 
   it.each([
@@ -35,7 +35,7 @@ describe('RequestDate: "yyyy-MM-dd HH:mm:ss" in an IANA zone (notes §2, §5)', 
   });
 });
 
-describe('registry dates (notes §6)', () => {
+describe('registry dates (protocol §6)', () => {
   it.each([
     ['2024-07-09 09:05:15', '2024-07-09T09:05:15'],
     ['2024-07-09T09:05:15', '2024-07-09T09:05:15'],

@@ -1,7 +1,7 @@
 import { ValidationError } from '@tolem/core';
 
 /**
- * Dates on the wire: "yyyy-MM-dd HH:mm:ss" wall-clock time in a configured IANA zone (notes §2, §5),
+ * Dates on the wire: "yyyy-MM-dd HH:mm:ss" wall-clock time in a configured IANA zone (protocol §2, §5),
  * formatted by core's zoned-time helpers.
  */
 export { formatZonedDateTime as formatWireDateTime } from '@tolem/core';
@@ -11,7 +11,7 @@ const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /**
  * Checks a zone-less local time ("2024-07-09 09:05:15" or "2024-07-09T09:05:15") and returns it in the
- * registry's wire form, with a "T" as the spec's PostPayments sample writes it (notes §6).
+ * registry's wire form, with a "T" as the spec's PostPayments sample writes it (protocol §6).
  */
 export function toRegistryDateTime(value: unknown, field: string): string {
   const match = typeof value === 'string' ? LOCAL_DATE_TIME.exec(value) : null;

@@ -1,4 +1,4 @@
-/** The finalizer's schedule: growing, capped, jittered (design §4.4). Pure, so it is tested exactly. */
+/** The finalizer's schedule: growing, capped, jittered (architecture §4.4). Pure, so it is tested exactly. */
 export interface BackoffSchedule {
   firstDelayMs: number;
   growth: number;

@@ -36,7 +36,7 @@ export function countsAsBreakerFailure(verdict: CallVerdict): boolean {
 }
 
 /**
- * Errors the port throws only when nothing was sent (design §2), and the abort reason of a signal that
+ * Errors the port throws only when nothing was sent (architecture §2), and the abort reason of a signal that
  * fired before sending. They say nothing about the provider's health.
  */
 export function isNothingSentError(error: unknown, signal?: AbortSignal): boolean {

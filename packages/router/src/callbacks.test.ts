@@ -12,7 +12,7 @@ async function pendingPayment(id: string) {
   return { h, transactionId: view.transactionId ?? '' };
 }
 
-describe('handleCallback (design §4.5)', () => {
+describe('handleCallback (architecture §4.5)', () => {
   it('rejects a callback for a transaction the journal does not know, changing nothing', async () => {
     const { h } = await pendingPayment('c-1');
     const before = await h.journal.get('c-1');

@@ -6,7 +6,7 @@ import { checkStatus } from './lifecycle/status.js';
 import type { CallbackHandling } from './types.js';
 
 /**
- * A provider callback is a hint (design §4.5): it must match a known attempt (else `rejected`, nothing
+ * A provider callback is a hint (architecture §4.5): it must match a known attempt (else `rejected`, nothing
  * changes) and the journal moves only on what Status then confirms. Duplicates and late callbacks find
  * nothing new and come back `unchanged`.
  */

@@ -1,7 +1,7 @@
 import { movedNoMoney, NOTHING_SENT_REASONS, type PaymentState, type Reason } from '@tolem/core';
 
 /**
- * The safe-failover rules of design §4.3, as pure functions: whatever calls them (pay, finalizer,
+ * The safe-failover rules of architecture §4.3, as pure functions: whatever calls them (pay, finalizer,
  * callbacks), a payment moves to another provider only when the first one provably has nothing.
  */
 export interface FailoverPolicy {

@@ -9,7 +9,7 @@ import { checkStatus } from './lifecycle/status.js';
 import { nextTarget } from './routing.js';
 
 /**
- * The background loop of design §4.4: claims due open payments from the journal (a lease, so two
+ * The background loop of architecture §4.4: claims due open payments from the journal (a lease, so two
  * router instances never re-check one at once), asks Status, resends the same Payment when the
  * provider does not have it, fails over only where the rules allow, and reschedules the rest on a
  * growing jittered delay. Age never makes a payment final: it only raises `payment.stuck`, once.

@@ -28,7 +28,7 @@ export interface BreakerOptions {
   rollingCountBuckets?: number;
 }
 
-/** Which final failures send a payment on to the next provider of its route (design §4.3). */
+/** Which final failures send a payment on to the next provider of its route (architecture §4.3). */
 export interface FailoverOptions {
   /**
    * Decline reasons after which the next provider is tried. Default: `provider_technical`,
@@ -37,7 +37,7 @@ export interface FailoverOptions {
   onReasons?: readonly Reason[];
 }
 
-/** The background loop that drives open payments to a final state (design §4.4). */
+/** The background loop that drives open payments to a final state (architecture §4.4). */
 export interface FinalizerOptions {
   /** Delay before the first re-check of a non-final payment. Default 10 000. */
   firstDelayMs?: number;

@@ -209,8 +209,8 @@ async function reconcileAgainst(reply: { status?: number; body: string } | Error
   }
 }
 
-describe('reconcile: complete only when the provider answered with a list (notes §4, every code)', () => {
-  // A status-only answer to GetPaymentsByDate, for every code of notes §4 and one it does not list.
+describe('reconcile: complete only when the provider answered with a list (protocol §4, every code)', () => {
+  // A status-only answer to GetPaymentsByDate, for every code of protocol §4 and one it does not list.
   const codes = [...Object.keys(VECTRAFIN_STATUS_TABLE), '-999'];
 
   it.each(codes)(

@@ -47,7 +47,7 @@ const checkSchema = z.object({
 });
 
 /**
- * Builds a router (design §5): per-service routes over several providers, one circuit breaker per
+ * Builds a router (architecture §5): per-service routes over several providers, one circuit breaker per
  * provider, safe failover, every payment journaled before it is sent and driven to a final state.
  */
 export function createRouter(options: RouterOptions): Router {

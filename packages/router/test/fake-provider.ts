@@ -48,7 +48,7 @@ function timeoutOf(options: CallOptions | undefined): { timeoutMs?: number } {
 
 /**
  * A provider double with a ledger that behaves like VectraFin's: a Payment with a known transaction
- * id returns the earlier result and never pays twice (notes §4); Status reads the ledger.
+ * id returns the earlier result and never pays twice (protocol §4.4); Status reads the ledger.
  */
 export class FakeProvider implements PaymentProvider {
   readonly capabilities: Capabilities;

@@ -1,6 +1,6 @@
 /**
  * router.reconcile end to end: the VectraFin provider against the simulator, whose GetPaymentsByDate is
- * answered, by fault injection, with every status code of notes §4 instead of the list. A report that
+ * answered, by fault injection, with every status code of protocol §4 instead of the list. A report that
  * read such an answer as "the provider has no payments" would name every succeeded payment
  * `missing_at_provider`: an operator acting on it would pay again or refund wrongly.
  */
@@ -36,7 +36,7 @@ async function paidStack() {
 
 describe('reconcile against the simulator', () => {
   it(
-    'every status code of notes §4 answered instead of the list: incomplete, with the outcome, no issue claimed',
+    'every status code of protocol §4 answered instead of the list: incomplete, with the outcome, no issue claimed',
     async () => {
       const { s, range } = await paidStack();
       const codes = [...Object.keys(VECTRAFIN_STATUS_TABLE), '-999'];

@@ -107,7 +107,7 @@ beforeEach(() => {
 });
 
 describe('tolem vectrafin pay --wait after a Payment whose outcome is unknown', () => {
-  it('keeps polling when a Status check cannot connect: the check says nothing about the payment (notes §4)', async () => {
+  it('keeps polling when a Status check cannot connect: the check says nothing about the payment (protocol §4.4)', async () => {
     script.pay = [unknown('timeout')];
     script.status = [unknown('connection_refused'), succeeded];
     const outcome = await pay('30');
@@ -127,7 +127,7 @@ describe('tolem vectrafin pay --wait after a Payment whose outcome is unknown', 
     expect(outcome.stderr).not.toContain('cannot connect');
   }, 30_000);
 
-  it('resends the very same Payment after "not found": same transaction id, fields and RequestDate (notes §4)', async () => {
+  it('resends the very same Payment after "not found": same transaction id, fields and RequestDate (protocol §4.4)', async () => {
     script.pay = [unknown('connection_lost'), succeeded];
     script.status = [unknown('not_found', '-4')];
     const outcome = await pay('30');

@@ -206,7 +206,7 @@ const MAX_POLL_MS = 5_000;
 /**
  * Polls Status with a growing interval until the payment is final or `seconds` ran out. A Status that
  * says "not found" after an unknown Payment means the request never arrived: the same Payment (same
- * transaction id, same fields) is sent again, which VectraFin answers idempotently (notes §4).
+ * transaction id, same fields) is sent again, which VectraFin answers idempotently (protocol §4.4).
  */
 async function waitForFinal(
   context: CommandContext,
@@ -299,7 +299,7 @@ export const payCommand: Command = {
           amount: readAmount(context.flags),
           currency: readCurrency(context.flags),
           transactionId: readTransactionId(context.flags, true),
-          // Fixed now, so that a resend after "not found" carries the very same RequestDate (notes §4).
+          // Fixed now, so that a resend after "not found" carries the very same RequestDate (protocol §4.4).
           requestedAt: new Date(),
         };
         const invoiceId = readInvoiceId(context.flags);

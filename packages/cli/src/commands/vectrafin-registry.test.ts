@@ -17,7 +17,7 @@ const ENTRY =
   '{"TransactionId": 6527505296357515, "RequestId": 638405063993273260, "AgentRequestCreatedOn": "2024-07-09T09:05:15", "Account": "7081982000", "Amount": 4714.25, "ServiceId": 48, "Year":2024, "Month":7}';
 
 describe('readRegistryEntries', () => {
-  it('maps the spec field names, keeping 18-digit ids and amounts exact (notes §3.3, §6)', () => {
+  it('maps the spec field names, keeping 18-digit ids and amounts exact (protocol §3.3, §6)', () => {
     expect(readRegistryEntries(parseJsonLossless(`[${ENTRY}]`), 'f.json')).toEqual([
       {
         transactionId: '6527505296357515',

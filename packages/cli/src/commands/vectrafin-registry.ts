@@ -17,7 +17,7 @@ import {
 } from '../json-input.js';
 import { requireOperation, withProvider } from './vectrafin-shared.js';
 
-/** PostPayments accepts at most this many transactions a request (notes §6). */
+/** PostPayments accepts at most this many transactions a request (protocol §6). */
 export const REGISTRY_CHUNK = 1000;
 
 function readJsonFile(context: CommandContext): { file: string; value: JsonValue } {
@@ -58,7 +58,7 @@ const DIGITS = /^\d{1,20}$/;
 const AMOUNT = /^(0|[1-9]\d{0,14})(\.\d{1,2})?$/;
 const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$/;
 
-/** The spec's own field names (design §7) to the port's registry entries, numbers kept exact. */
+/** The spec's own field names (architecture §7) to the port's registry entries, numbers kept exact. */
 export function readRegistryEntries(value: JsonValue, file: string): RegistryEntry[] {
   const list = isJsonObject(value) ? value.Transactions : value;
   if (!Array.isArray(list))

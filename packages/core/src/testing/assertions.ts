@@ -15,7 +15,7 @@ function where(label: string, field: string): string {
   return `${label}: ${field}`;
 }
 
-/** state, final and reason agree (design §2); providerStatus and message are strings or null. */
+/** state, final and reason agree (architecture §2); providerStatus and message are strings or null. */
 export function expectConsistentOutcome(result: Outcome, label = 'outcome'): void {
   expect(PAYMENT_STATES, where(label, `state ${JSON.stringify(result.state)}`)).toContain(result.state);
   expect(result.final, where(label, `final must be ${isFinal(result.state)} for ${result.state}`)).toBe(

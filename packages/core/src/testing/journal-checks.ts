@@ -217,7 +217,7 @@ export function journalChecks(options: JournalConformanceOptions): ConformanceCh
     ),
 
     check(
-      'openAttempt refuses a second provider while an earlier attempt may have moved money (design §4.3)',
+      'openAttempt refuses a second provider while an earlier attempt may have moved money (architecture §4.3)',
       async (journal) => {
         let case_ = 0;
         const refusedWhile = async (update: AttemptUpdate | null, resends = 0) => {

@@ -12,7 +12,7 @@ import {
 } from './index.js';
 import { createRawClient, type RawClient } from './raw-client.js';
 
-/** CallBack deliveries to a real node:http receiver on port 0 (notes §3.16). */
+/** CallBack deliveries to a real node:http receiver on port 0 (protocol §3.16). */
 
 interface Receiver {
   url: string;

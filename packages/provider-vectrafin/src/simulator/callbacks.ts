@@ -5,7 +5,7 @@ import { int, writeJson } from './json-writer.js';
 import { statusMessage } from './status-codes.js';
 import type { Timers } from './timers.js';
 
-/** How the simulator calls the agent back when a payment turns final (notes §3.16). */
+/** How the simulator calls the agent back when a payment turns final (protocol §3.16). */
 export interface CallbackOptions {
   /** Extra identical deliveries right after the first one (default 0). */
   duplicates?: number;

@@ -102,7 +102,7 @@ describe('the catalogue', () => {
     ).toBe('10');
   });
 
-  it('setOffers replaces the denominations: an InvoiceId from the old list now answers -203 (notes §3.6)', async () => {
+  it('setOffers replaces the denominations: an InvoiceId from the old list now answers -203 (protocol §3.6)', async () => {
     simulator.catalogue.setOffers('1911', [{ invoiceId: '5001', orderAmount: '1000.005', name: '100 UC' }]);
     const answer = await request('AccountCheck', '1911', 'kkazbek.smeken@gmail.com', '100');
     expect(value(answer, 'TransactionContent.Extras')).toEqual([

@@ -5,7 +5,7 @@ import type { Prng } from './prng.js';
 import { type ProgressionOptions, progressionSchema } from './progression.js';
 import { FAILURE_CODES, FINAL_CODES } from './status-codes.js';
 
-/** A denomination of a dynamic voucher (notes §3.6). */
+/** A denomination of a dynamic voucher (protocol §3.6). */
 export interface OfferSpec {
   /** Digits ("4063"). */
   invoiceId: string;
@@ -14,7 +14,7 @@ export interface OfferSpec {
   name: string;
 }
 
-/** One line of a utility invoice (notes §3.9); sums and counters are decimal strings. */
+/** One line of a utility invoice (protocol §3.9); sums and counters are decimal strings. */
 export interface InvoiceLineSpec {
   serviceId: number;
   name: string;
@@ -75,7 +75,7 @@ export interface ServiceSpec {
   offers?: OfferSpec[];
   /** Static vouchers: the current price. */
   orderAmount?: string;
-  /** AccountCheck echoes the TransactionID negated (notes §3.2). */
+  /** AccountCheck echoes the TransactionID negated (protocol §3.2). */
   flipAccountCheckSign?: boolean;
 }
 
@@ -173,7 +173,7 @@ export class Catalogue {
 
   /**
    * Reprices every offer by up to ±2 % and gives each a new InvoiceId, as the provider's list
-   * does every 30 minutes (notes §3.6). Drawn from the seed.
+   * does every 30 minutes (protocol §3.6). Drawn from the seed.
    */
   rotateOffers(serviceId: string): OfferSpec[] {
     const current = this.offers(serviceId);

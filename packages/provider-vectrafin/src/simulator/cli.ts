@@ -3,7 +3,7 @@ import { DEMO_AGENT_ID, DEMO_BALANCES, DEMO_PASSWORD, type SimulatorOptions } fr
 import { startSimulator } from './server.js';
 
 /**
- * `tolem simulator [--port N] [--seed S] [--host H] [--callback-url URL]` (design §7), as functions
+ * `tolem simulator [--port N] [--seed S] [--host H] [--callback-url URL]` (architecture §7), as functions
  * the CLI package calls: the agent comes from the variables the client reads, demo defaults
  * otherwise; the first line of stdout is the base URL.
  */

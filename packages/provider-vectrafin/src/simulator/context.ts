@@ -12,7 +12,7 @@ export interface SimulatorContext {
   ids: IdGenerator;
   clock: Clock;
   progression: ResolvedProgression;
-  /** The payment organisation's zone: CreatedOn and ProcessedOn (notes §3.12). */
+  /** The payment organisation's zone: CreatedOn and ProcessedOn (protocol §3.12). */
   timeZone: string;
   /** The agent's zone: GetPaymentsByDate windows and AgentRequestCreatedOn. */
   agentTimeZone: string;
@@ -51,7 +51,7 @@ export function readAmount(text: string | undefined): string | null {
   return text !== undefined && AMOUNT.test(text) ? text : null;
 }
 
-/** A TransactionID: an integer of at most 15 digits (notes §2). */
+/** A TransactionID: an integer of at most 15 digits (protocol §2). */
 export function readTransactionId(text: string | undefined): string | null {
   return text !== undefined && TRANSACTION_ID.test(text) ? text : null;
 }

@@ -1,6 +1,6 @@
 /**
  * Encodes text as windows-1251, the legacy Cyrillic code page some error pages of this protocol
- * family arrive in (notes §3.17). Covers ASCII, А–я, Ё/ё and common punctuation; anything else
+ * family arrive in (protocol §3.17). Covers ASCII, А–я, Ё/ё and common punctuation; anything else
  * becomes "?", as a lossy legacy server would write it.
  */
 const EXTRA: ReadonlyMap<number, number> = new Map([

@@ -89,7 +89,7 @@ describe('determinism', () => {
     expect(ids[1]).toBeGreaterThan(ids[0] ?? 0n);
   });
 
-  it('paymentRequestIds: "large" gives payments 18-digit RequestIDs too (notes §3.3)', async () => {
+  it('paymentRequestIds: "large" gives payments 18-digit RequestIDs too (protocol §3.3)', async () => {
     const sequential = await transcript({ seed: 'ids' });
     const large = await transcript({ seed: 'ids', paymentRequestIds: 'large' });
     expect(requestId(sequential[2] ?? '')).toMatch(/^\d{8}$/);

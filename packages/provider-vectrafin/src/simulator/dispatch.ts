@@ -10,7 +10,7 @@ import { status } from './handlers/status.js';
 import type { JsonValue } from './json-writer.js';
 import { requestError } from './responses.js';
 
-/** The provider's three paths (notes §1), compared case-insensitively as ASP.NET routes are. */
+/** The provider's three paths (protocol §1.2), compared case-insensitively as ASP.NET routes are. */
 export const PATHS = {
   form: '/home/index',
   postPayments: '/home/postpayments',

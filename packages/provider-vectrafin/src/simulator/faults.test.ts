@@ -158,7 +158,7 @@ describe('fault injection', () => {
     expect(field(new TextDecoder('windows-1251').decode(response.body), 'Message')).toBe('Ошибка запроса');
   });
 
-  it('status-as-string: ResponseStatus written as "10" (notes §3.17); answers without one are untouched', async () => {
+  it('status-as-string: ResponseStatus written as "10" (protocol §3.17); answers without one are untouched', async () => {
     simulator.faults.add({ fault: { kind: 'status-as-string' } });
     const response = await client.form(payment('24'));
     expect(response.text).toContain('"ResponseStatus":"10",');

@@ -41,7 +41,7 @@ export type Fault =
   | { kind: 'malformed-json'; process?: boolean }
   /** The real answer encoded as windows-1251; the header names that charset unless told otherwise. */
   | { kind: 'cp1251'; declaredCharset?: 'windows-1251' | 'utf-8'; process?: boolean }
-  /** The real answer with ResponseStatus written as a string ("10"), notes §3.17. */
+  /** The real answer with ResponseStatus written as a string ("10"), protocol §3.17. */
   | { kind: 'status-as-string' }
   /** Answer this ResponseStatus: instead of processing, or over the real status with `process`. */
   | { kind: 'status'; code: number; process?: boolean };

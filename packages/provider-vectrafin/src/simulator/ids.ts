@@ -7,7 +7,7 @@ const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 /**
  * The provider's own ids, drawn from the seed. AccountCheck RequestIDs are 18-digit .NET-tick-like
- * numbers above 2^53 (notes §3.3) and are kept as bigint, never as a JS number.
+ * numbers above 2^53 (protocol §3.3) and are kept as bigint, never as a JS number.
  */
 export class IdGenerator {
   readonly #prng: Prng;
@@ -46,7 +46,7 @@ export class IdGenerator {
     return groups.join('-');
   }
 
-  /** Four digits below the millisecond, for the provider's 7-digit fractions (notes §3.12). */
+  /** Four digits below the millisecond, for the provider's 7-digit fractions (protocol §3.12). */
   subMillisecond(): string {
     return String(this.#prng.int(0, 9999)).padStart(4, '0');
   }

@@ -2,7 +2,7 @@ import { Dec } from '@tolem/core';
 import type { InvoiceLineSpec, InvoiceSpec } from './catalogue.js';
 import { dec, int, type JsonValue, writeJson } from './json-writer.js';
 
-/** ServiceId of the pay-everything line (notes §3.9). */
+/** ServiceId of the pay-everything line (protocol §3.9). */
 export const PAY_ALL_SERVICE_ID = 999;
 
 /** The invoice's lines as AccountCheck shows them, the pay-everything line last when enabled. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dec, int, JsonNumber, writeJson } from './json-writer.js';
 
 describe('writeJson', () => {
-  it('writes 18-digit integers verbatim, where JSON.stringify of a number would corrupt them (notes §3.3)', () => {
+  it('writes 18-digit integers verbatim, where JSON.stringify of a number would corrupt them (protocol §3.3)', () => {
     expect(writeJson({ RequestID: int('638405063993273260') })).toBe('{"RequestID":638405063993273260}');
     expect(writeJson({ RequestID: int(638405063993273260n) })).toBe('{"RequestID":638405063993273260}');
     expect(JSON.stringify(JSON.parse('{"RequestID":638405063993273260}'))).not.toContain(
@@ -19,7 +19,7 @@ describe('writeJson', () => {
     ['0.0021598272', '0.0021598272'],
     ['4630.000029632', '4630.000029632'],
     ['719190.223', '719190.223'],
-  ])('writes the decimal %s as %s, like the provider (notes §3.18)', (input, output) => {
+  ])('writes the decimal %s as %s, like the provider (protocol §3.18)', (input, output) => {
     expect(dec(input).text).toBe(output);
     expect(dec(new Dec(input)).text).toBe(output);
   });

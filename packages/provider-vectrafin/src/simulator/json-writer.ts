@@ -2,7 +2,7 @@ import { Dec } from '@tolem/core';
 
 /**
  * Writes JSON as raw text. VectraFin answers 18-digit RequestIDs (above 2^53) and amounts as JSON
- * numbers (notes §3.3, §3.18): a JS number would corrupt both, so numbers here are tokens that carry
+ * numbers (protocol §3.3, §3.18): a JS number would corrupt both, so numbers here are tokens that carry
  * their exact decimal text and are written verbatim.
  */
 export class JsonNumber {

@@ -107,7 +107,7 @@ describe('the ledger', () => {
     expect(simulator.ledger.balance(SMALL_AGENT.agentId, 'KZT')).toBe('900');
   });
 
-  it('an overdraft lets the balance go below zero, and CheckBalance shows both (notes §3.11)', async () => {
+  it('an overdraft lets the balance go below zero, and CheckBalance shows both (protocol §3.11)', async () => {
     await start({
       includeDemoAgent: false,
       agents: [
@@ -146,7 +146,7 @@ describe('the ledger', () => {
 
     it('lists the agent successful payments registered in [From, To) of the agent zone', async () => {
       await start({ clock: { now: () => now }, agentTimeZone: 'Asia/Almaty', timeZone: 'Europe/Moscow' });
-      // Almaty is UTC+5 since March 2024 (notes §5).
+      // Almaty is UTC+5 since March 2024 (protocol §5).
       await at('2024-07-08T18:59:59Z', payment('911')); // 23:59:59 on the 8th in Almaty
       await at('2024-07-08T19:00:00Z', payment('912')); // 00:00:00 on the 9th
       await at('2024-07-09T12:00:00Z', payment('913', '100.00', 'no-such-user')); // declined: not listed

@@ -30,7 +30,7 @@ export interface SimulatorOptions {
   agents?: AgentSpec[];
   /** Accept DEMO_AGENT_ID / DEMO_PASSWORD (default true). */
   includeDemoAgent?: boolean;
-  /** The payment organisation's IANA zone for CreatedOn / ProcessedOn (default Europe/Moscow, notes §5). */
+  /** The payment organisation's IANA zone for CreatedOn / ProcessedOn (default Europe/Moscow, protocol §5). */
   timeZone?: string;
   /** The agent's IANA zone for GetPaymentsByDate windows (default: `timeZone`). */
   agentTimeZone?: string;

@@ -236,7 +236,7 @@ describe('the form endpoint', () => {
       ['238345.45', '', '-203'],
       ['471.94', '2621', '10'],
     ])(
-      'dynamic voucher: Amount %s with InvoiceId %s answers %s (notes §3.8)',
+      'dynamic voucher: Amount %s with InvoiceId %s answers %s (protocol §3.8)',
       async (amount, invoiceId, code) => {
         const answer = await pay(
           '1911',

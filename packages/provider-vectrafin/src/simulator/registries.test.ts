@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AGENT_ID, DEMO_PASSWORD, type Simulator, startSimulator } from './index.js';
 import { createRawClient, type RawClient } from './raw-client.js';
 
-/** PostPayments and PostTotalAmount validation (notes §3.15, §5, §6). Bodies are raw JSON text. */
+/** PostPayments and PostTotalAmount validation (protocol §3.15, §5, §6). Bodies are raw JSON text. */
 
 const auth = `"AgentId":${DEMO_AGENT_ID},"AgentPassword":"${DEMO_PASSWORD}"`;
 

@@ -25,7 +25,7 @@ export function requestError(
 }
 
 /**
- * The answer to Payment and Status for a recorded payment (notes §3.1, §3.4, §3.5): `Service` as a
+ * The answer to Payment and Status for a recorded payment (protocol §3.1, §3.4, §3.5): `Service` as a
  * number, `TransactinID` (sic), Extras null or an object, AmountOnClient on Payment only.
  */
 export function paymentAnswer(responseType: 'Payment' | 'Status', record: PaymentRecord): JsonValue {

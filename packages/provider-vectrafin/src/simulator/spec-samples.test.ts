@@ -6,7 +6,7 @@ import { createRawClient, type RawClient } from './raw-client.js';
 import { type Simulator, startSimulator } from './server.js';
 
 /**
- * Every request sample of the spec (Russian half, the contract — notes §5) sent to the simulator:
+ * Every request sample of the spec (Russian half, the contract — protocol §5) sent to the simulator:
  * each answer must have the shape of the documented one, and the values the samples fix.
  * The documented answers are kept verbatim as raw strings.
  */
@@ -429,7 +429,7 @@ describe('the spec samples against the simulator', () => {
 
   const check = { RequestType: 'AccountCheck', Amount: '100', Currency: 'KZT', TransactionID: '1100000' };
 
-  it('AccountCheck (direct, service 7): shape, sign-flipped TransactinID (notes §3.2), Service as a string', async () => {
+  it('AccountCheck (direct, service 7): shape, sign-flipped TransactinID (protocol §3.2), Service as a string', async () => {
     const text = await form({ ...check, Service: '7', Account: 'galek10' });
     const answer = json(text);
     expect(shapeOf(answer)).toEqual(shapeOf(json(ACCOUNT_CHECK)));
@@ -437,12 +437,12 @@ describe('the spec samples against the simulator', () => {
     expect(at(answer, 'ResponseStatus')).toBe('10');
     expect(at(answer, 'TransactionContent.Service')).toBe('7');
     expect(at(answer, 'TransactionContent.ExchangeRate')).toBe('0.0021598272');
-    // 18 digits, above 2^53, written as a bare number (notes §3.3).
+    // 18 digits, above 2^53, written as a bare number (protocol §3.3).
     expect(text).toMatch(/"RequestID":\d{18},/);
     expect(BigInt(at(answer, 'RequestID') as string)).toBeGreaterThan(2n ** 53n);
   });
 
-  it('AccountCheck Dynamic (1911): the ten offers of the sample, FieldValue JSON inside a string (notes §3.6)', async () => {
+  it('AccountCheck Dynamic (1911): the ten offers of the sample, FieldValue JSON inside a string (protocol §3.6)', async () => {
     const answer = json(await form({ ...check, Service: '1911', Account: 'kkazbek.smeken@gmail.com' }));
     const sample = json(ACCOUNT_CHECK_DYNAMIC);
     expect(shapeOf(answer)).toEqual(shapeOf(sample));
@@ -450,14 +450,14 @@ describe('the spec samples against the simulator', () => {
     expect(at(answer, 'TransactionContent.Extras')).toEqual(at(sample, 'TransactionContent.Extras'));
   });
 
-  it('AccountCheck Static (1549): OrderAmount 5333.4471 as a string (notes §3.7)', async () => {
+  it('AccountCheck Static (1549): OrderAmount 5333.4471 as a string (protocol §3.7)', async () => {
     const answer = json(await form({ ...check, Service: '1549', Account: 'kkazbek.smeken@gmail.com' }));
     const sample = json(ACCOUNT_CHECK_STATIC);
     expect(shapeOf(answer)).toEqual(shapeOf(sample));
     expect(at(answer, 'TransactionContent.Extras')).toEqual(at(sample, 'TransactionContent.Extras'));
   });
 
-  it('AccountCheck Алсеко (815): the invoice document byte for byte, pay-everything line included (notes §3.9)', async () => {
+  it('AccountCheck Алсеко (815): the invoice document byte for byte, pay-everything line included (protocol §3.9)', async () => {
     const answer = json(await form({ ...check, Service: '815', Account: '7898380' }));
     const sample = json(ACCOUNT_CHECK_ALSEKO);
     expect(shapeOf(answer)).toEqual(shapeOf(sample));
@@ -466,7 +466,7 @@ describe('the spec samples against the simulator', () => {
 
   const pay = { RequestType: 'Payment', Currency: 'KZT' };
 
-  it('Payment (direct): shape, Service as a number, AmountOnClient = Amount × ExchangeRate (notes §3.4, §3.10)', async () => {
+  it('Payment (direct): shape, Service as a number, AmountOnClient = Amount × ExchangeRate (protocol §3.4, §3.10)', async () => {
     const text = await form({
       ...pay,
       Service: '7',
@@ -484,7 +484,7 @@ describe('the spec samples against the simulator', () => {
     expect(at(answer, 'TransactionContent.Extras')).toBeNull();
   });
 
-  it('Payment Dynamic: Amount = OrderAmount rounded up, InvoiceId echoed in an Extras object (notes §3.5, §3.8)', async () => {
+  it('Payment Dynamic: Amount = OrderAmount rounded up, InvoiceId echoed in an Extras object (protocol §3.5, §3.8)', async () => {
     const answer = json(
       await form({
         ...pay,
@@ -557,13 +557,13 @@ describe('the spec samples against the simulator', () => {
     expect(at(answer, 'TransactionContent.account')).toBe('galek10');
   });
 
-  it('CheckBalance: no ResponseStatus, a Balances array (notes §3.11)', async () => {
+  it('CheckBalance: no ResponseStatus, a Balances array (protocol §3.11)', async () => {
     const answer = json(await form({ RequestType: 'CheckBalance' }));
     expect(shapeOf(answer)).toEqual(shapeOf(json(CHECK_BALANCE)));
     expect(at(answer, 'AgentID')).toBe(DEMO_AGENT_ID);
   });
 
-  it('GetPaymentsByDate: a bare array of successful payments with 7-digit fractions (notes §3.12)', async () => {
+  it('GetPaymentsByDate: a bare array of successful payments with 7-digit fractions (protocol §3.12)', async () => {
     const answer = parse(
       await form({
         RequestType: 'GetPaymentsByDate',
@@ -581,14 +581,14 @@ describe('the spec samples against the simulator', () => {
     expect(answer.map((entry) => at(entry, 'TransactionId'))).toEqual(['112', '113', '114', '115']);
   });
 
-  it('GetSettingServices: a bare array, lower-case limits (notes §3.13)', async () => {
+  it('GetSettingServices: a bare array, lower-case limits (protocol §3.13)', async () => {
     const answer = parse(await form({ RequestType: 'GetSettingServices' })) as unknown[];
     const sample = parse(SETTING_SERVICES) as unknown[];
     for (const entry of answer) expect(shapeOf(entry)).toEqual(shapeOf(sample[0]));
     expect(answer.map((entry) => at(entry, 'Id'))).toEqual(['7', '1911', '1549', '815']);
   });
 
-  it('CalculatedSum: the sample exactly — 10 USD cost 4630.000029632 KZT (notes §3.14)', async () => {
+  it('CalculatedSum: the sample exactly — 10 USD cost 4630.000029632 KZT (protocol §3.14)', async () => {
     const answer = json(
       await form({
         RequestType: 'CalculatedSum',
@@ -626,7 +626,7 @@ describe('the spec samples against the simulator', () => {
   });
 
   it('PostTotalAmount sample as printed: its lines sum to 500000.67, not 500254.67, so it is refused', async () => {
-    // notes §6 repeats the sample's arithmetic: 250000.00 + 200000.00 + 50000.67 is 500000.67.
+    // protocol §6 repeats the sample's arithmetic: 250000.00 + 200000.00 + 50000.67 is 500000.67.
     const response = await client.json('/home/posttotalamount', withDemoCredentials(POST_TOTAL_AMOUNT_BODY));
     expect(shapeOf(json(response.text))).toEqual(shapeOf(json(POST_TOTAL_AMOUNT_ERROR)));
     expect(at(json(response.text), 'details.message')).toBe(
@@ -658,12 +658,12 @@ describe('the spec samples against the simulator', () => {
     expect(at(json(response.text), 'status')).toBe('error');
   });
 
-  it('CallBack body: the sample exactly (TransactinID typo included, notes §3.16)', () => {
+  it('CallBack body: the sample exactly (TransactinID typo included, protocol §3.16)', () => {
     const body = callbackBody({ transactionId: '89539514', providerRequestId: '7241376', status: 10 });
     expect(json(body)).toEqual(json(CALLBACK));
   });
 
-  it("the English half's Payment Static copy error (RequestType=AccountCheck, notes §5) gets an AccountCheck answer", async () => {
+  it("the English half's Payment Static copy error (RequestType=AccountCheck, protocol §5) gets an AccountCheck answer", async () => {
     const answer = json(
       await form({
         ...check,

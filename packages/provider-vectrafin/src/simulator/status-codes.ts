@@ -1,6 +1,6 @@
 /**
  * ResponseStatus codes and the Russian messages the provider sends with them (spec "Список кодов",
- * notes §4). The simulator only produces codes from this table unless a fault asks for another.
+ * protocol §4). The simulator only produces codes from this table unless a fault asks for another.
  */
 export const STATUS_MESSAGES: Readonly<Record<number, string>> = {
   1: 'Транзакция создана',

@@ -2,7 +2,7 @@ import { ConfigError } from '@tolem/core';
 
 /**
  * Wall-clock times in an IANA zone, written the way the provider writes them: zone-less local
- * times ("2024-07-09T12:05:36.2186685", notes §3.12).
+ * times ("2024-07-09T12:05:36.2186685", protocol §3.12).
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -51,7 +51,7 @@ const WIRE_DATE_TIME =
 
 /**
  * Reads a request time as the agent sends it ("yyyy-MM-dd HH:mm:ss", "yyyy-mm-dd hh:mm" or ISO,
- * notes §2) and returns it normalised to "yyyy-MM-ddTHH:mm:ss", or null when it is none of those.
+ * protocol §2) and returns it normalised to "yyyy-MM-ddTHH:mm:ss", or null when it is none of those.
  */
 export function normaliseWireDateTime(text: string | undefined): string | null {
   if (text === undefined) return null;

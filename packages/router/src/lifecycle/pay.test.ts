@@ -242,7 +242,7 @@ describe('pay: a per-call timeoutMs reaches every provider call it makes', () =>
   });
 });
 
-describe('pay: safe failover (design §4.3)', () => {
+describe('pay: safe failover (architecture §4.3)', () => {
   it('after a final decline the policy lists, the next provider takes it', async () => {
     const a = new FakeProvider('vf-a', { pay: () => ({ state: 'failed', reason: 'provider_technical' }) });
     const h = harness({ a });
@@ -526,7 +526,7 @@ function failingOnce(
   };
 }
 
-describe('pay: a journal failure is never thrown as "nothing sent" (design §2, §4.1)', () => {
+describe('pay: a journal failure is never thrown as "nothing sent" (architecture §2, §4.9)', () => {
   it('a write failing after the request left returns the payment as unknown; the finalizer settles it, paid once', async () => {
     const clock = new ManualClock();
     const journal = failingOnce(createMemoryJournal({ clock }), 'transition', 1);
@@ -607,7 +607,7 @@ function flakyCreate(inner: PaymentJournal, mode: 'commit-then-lose' | 'down', f
   return { journal, state };
 }
 
-describe('pay: a create whose result is unknown is resolved before pay() answers (design §4.9)', () => {
+describe('pay: a create whose result is unknown is resolved before pay() answers (architecture §4.9)', () => {
   it('the create committed but its answer was lost: pay() answers with the payment, sent once and credited once', async () => {
     const clock = new ManualClock();
     const inner = createMemoryJournal({ clock });

@@ -28,7 +28,7 @@ export interface RecordedPayment {
 }
 
 /**
- * Journals a new payment (design §4.1, §4.9). An error from `create` that does not say "nothing was
+ * Journals a new payment (architecture §4.1, §4.9). An error from `create` that does not say "nothing was
  * written" (the journal port's rule: anything but JournalConflictError, ValidationError, ConfigError)
  * may hide a committed row, so it is resolved before `pay()` answers: the idempotent create is tried
  * again until the journal answers. Throws JournalConflictError when the id is held by a payment with

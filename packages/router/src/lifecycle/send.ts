@@ -92,7 +92,7 @@ function verdict(value: SendResult) {
 
 /**
  * Opens an attempt at `target` and sends it, inside the provider's breaker: the attempt and its
- * transaction id are journaled before the request leaves (design §4.1), and nothing is journaled when
+ * transaction id are journaled before the request leaves (architecture §4.1), and nothing is journaled when
  * the breaker refuses (ProviderUnavailableError is thrown then). `call` is the caller's signal and
  * timeout (`pay()`); the finalizer passes `{}`, so its sends keep the provider's default timeout.
  */

@@ -9,7 +9,7 @@ import { checkAccount, checkLimits, exchangeRate } from './checks.js';
 
 /**
  * AccountCheck: does the account exist, what is the rate, and — per service kind — the offers, the
- * static price or the invoice (notes §3.6–§3.9). Nothing is recorded.
+ * static price or the invoice (protocol §3.6–§3.9). Nothing is recorded.
  */
 export function accountCheck(ctx: SimulatorContext, fields: FormFields): JsonValue {
   const transactionId = readTransactionId(fields.get('TransactionID'));
@@ -24,7 +24,7 @@ export function accountCheck(ctx: SimulatorContext, fields: FormFields): JsonVal
   const account = fields.get('Account') ?? '';
 
   const answer = (status: number, extras?: JsonValue) => ({
-    // Service 7 echoes the id negated (notes §3.2).
+    // Service 7 echoes the id negated (protocol §3.2).
     TransactinID:
       transactionId === null
         ? undefined

@@ -4,7 +4,7 @@ import { dec, int, type JsonValue } from '../json-writer.js';
 import { requestError } from '../responses.js';
 import { exchangeRate } from './checks.js';
 
-/** GetSettingServices: a bare array, `limits` in lower case (notes §3.13). */
+/** GetSettingServices: a bare array, `limits` in lower case (protocol §3.13). */
 export function settingServices(ctx: SimulatorContext): JsonValue {
   return ctx.catalogue.list().map((service) => ({
     Id: int(service.id),
@@ -20,7 +20,7 @@ export function settingServices(ctx: SimulatorContext): JsonValue {
 
 /**
  * CalculatedSum: what to pay in the contract currency for `Amount` in the service currency, with
- * nine decimals and no status (notes §3.14): 10 USD at 0.0021598272 → 4630.000029632.
+ * nine decimals and no status (protocol §3.14): 10 USD at 0.0021598272 → 4630.000029632.
  */
 export function calculatedSum(ctx: SimulatorContext, fields: FormFields): JsonValue {
   const service = ctx.catalogue.find(fields.get('Service') ?? '');

@@ -2,7 +2,7 @@ import { Dec } from '@tolem/core';
 import type { SimulatorContext } from '../context.js';
 import { dec, int, type JsonValue } from '../json-writer.js';
 
-/** CheckBalance: no ResponseStatus, a Balances array (notes §3.11). */
+/** CheckBalance: no ResponseStatus, a Balances array (protocol §3.11). */
 export function checkBalance(ctx: SimulatorContext, agentId: string): JsonValue {
   return {
     AgentID: int(agentId),

@@ -31,7 +31,7 @@ export function checkLimits(service: ServiceSpec, amount: string, currency: stri
   return null;
 }
 
-/** A voucher must be paid with its OrderAmount rounded up to cents (notes §3.8): -201 / -202 otherwise. */
+/** A voucher must be paid with its OrderAmount rounded up to cents (protocol §3.8): -201 / -202 otherwise. */
 export function checkVoucherAmount(amount: string, orderAmount: string): number | null {
   const due = new Dec(orderAmount).toDecimalPlaces(2, Dec.ROUND_UP);
   const paid = new Dec(amount);

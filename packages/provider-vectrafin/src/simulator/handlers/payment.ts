@@ -12,7 +12,7 @@ import { checkAccount, checkLimits, checkVoucherAmount, exchangeRate } from './c
 
 /**
  * Payment. A TransactionID the agent already used returns the earlier result and never pays twice
- * (notes §4). Request errors (-2, -500, -501, -502) record nothing, so the same Payment can be sent
+ * (protocol §4.4). Request errors (-2, -500, -501, -502) record nothing, so the same Payment can be sent
  * again; final declines are recorded and answered again on a resend.
  */
 export function payment(ctx: SimulatorContext, fields: FormFields, agentId: string): JsonValue {

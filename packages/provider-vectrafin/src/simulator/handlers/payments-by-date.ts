@@ -7,7 +7,7 @@ import { localDateTime, localDateTimeTicks, normaliseWireDateTime } from '../tim
 
 /**
  * GetPaymentsByDate: the agent's successful payments registered in [From, To), both read in the
- * agent's zone; a bare array with `TransactionId` spelled right and 7-digit fractions (notes §3.12).
+ * agent's zone; a bare array with `TransactionId` spelled right and 7-digit fractions (protocol §3.12).
  */
 export function paymentsByDate(ctx: SimulatorContext, fields: FormFields, agentId: string): JsonValue {
   const from = normaliseWireDateTime(fields.get('From'));

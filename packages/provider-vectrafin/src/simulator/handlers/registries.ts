@@ -5,8 +5,8 @@ import type { JsonValue } from '../json-writer.js';
 import { normaliseWireDateTime } from '../time-format.js';
 
 /**
- * PostPayments and PostTotalAmount (Russian half, notes §5, §6): JSON bodies carrying AgentId and
- * AgentPassword, answered {"status":"success"|"error","details":{"message":…}} (notes §3.15).
+ * PostPayments and PostTotalAmount (Russian half, protocol §5, §6): JSON bodies carrying AgentId and
+ * AgentPassword, answered {"status":"success"|"error","details":{"message":…}} (protocol §3.15).
  */
 
 export const MAX_REGISTRY_SIZE = 1000;
