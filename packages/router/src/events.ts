@@ -69,10 +69,10 @@ export interface RouterEvents {
     reason: Reason | 'breaker_open' | 'unavailable';
     paymentId: string | null;
   };
-  /** A provider callback was handled. */
+  /** A provider callback was handled (`result` as in CallbackHandling). */
   callback: {
     provider: string;
-    result: 'confirmed' | 'unchanged' | 'rejected' | 'invalid';
+    result: 'confirmed' | 'unchanged' | 'throttled' | 'rejected' | 'invalid';
     paymentId: string | null;
   };
 }

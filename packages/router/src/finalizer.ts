@@ -140,7 +140,7 @@ export class Finalizer {
 
   async #status(record: PaymentRecord): Promise<PaymentResult | null> {
     const attempt = latestAttempt(record);
-    return attempt === undefined ? null : checkStatus(this.#ctx, record, attempt);
+    return attempt === undefined ? null : checkStatus(this.#ctx, record, attempt, 'finalizer');
   }
 
   /** Counts a check and sets the next one when a drive left the payment open; releases the lease. */

@@ -59,6 +59,18 @@ export interface FinalizerOptions {
   inFlightMs?: number;
 }
 
+/** How provider callbacks are turned into Status checks (design §4.5: a callback is only a hint). */
+export interface CallbackOptions {
+  /**
+   * A payment whose Status was asked for a callback less than this long ago is not asked again for
+   * another one: that callback is answered from the journal (`throttled`) and one Status follows when
+   * the interval ends. Bounds what forged callbacks can cost the provider; the finalizer's own checks
+   * are not affected. 0 turns the interval off (callbacks arriving while a check is in flight still
+   * share it). Default 5 000.
+   */
+  minCheckIntervalMs?: number;
+}
+
 export interface RouterOptions {
   providers: readonly PaymentProvider[];
   routes: Routes;
@@ -66,18 +78,21 @@ export interface RouterOptions {
   breaker?: BreakerOptions;
   failover?: FailoverOptions;
   finalizer?: FinalizerOptions;
+  callbacks?: CallbackOptions;
   clock?: Clock;
   /** Owner name of the finalizer's leases: unique per process. Default `<host>:<pid>:<random>`. */
   instanceId?: string;
   /** Whether `stop()` closes the providers and the journal. Default true (the DI module sets false). */
   closeResources?: boolean;
   /**
-   * Told about errors of background work (finalizer, callbacks) that have no caller to throw to, and of a
-   * journal write failing inside `pay()` (which then returns the payment as not final instead of throwing).
+   * Told about errors of background work (finalizer, callbacks) that have no caller to throw to, of a
+   * journal write failing inside `pay()` (which then returns the payment as not final instead of
+   * throwing), and of start-up warnings (a `RouterWarning`, `source: 'startup'`, once per code).
+   * Without it they become process warnings.
    */
   onError?: (
     error: unknown,
-    context: { source: 'finalizer' | 'callback' | 'pay'; paymentId: string | null },
+    context: { source: 'finalizer' | 'callback' | 'pay' | 'startup'; paymentId: string | null },
   ) => void;
   /** Random source for the finalizer's jitter (tests inject a fixed one). Default Math.random. */
   random?: () => number;
@@ -163,6 +178,18 @@ const finalizerSchema = z
   })
   .default(z.object(finalizerShape).parse({}));
 
+const callbacksSchema = z
+  .object({
+    minCheckIntervalMs: z
+      .number({ error: 'a number of milliseconds is required' })
+      .int({ error: 'an integer is required' })
+      .min(0, { error: 'must be >= 0' })
+      .max(MAX_TIMER_MS, { error: `at most ${MAX_TIMER_MS} (about 24.8 days)` })
+      .default(5_000),
+  })
+  .strict()
+  .default({ minCheckIntervalMs: 5_000 });
+
 const targetSchema = z
   .object({
     provider: z.string({ error: 'a provider id is required' }).min(1, { error: 'must not be empty' }),
@@ -219,6 +246,7 @@ const optionsSchema = z
     breaker: breakerSchema,
     failover: failoverSchema,
     finalizer: finalizerSchema,
+    callbacks: callbacksSchema,
     clock: z
       .custom<Clock>((value) => typeof (value as Clock | null)?.now === 'function', {
         error: 'a Clock ({ now(): Date }) is required',

@@ -15,6 +15,7 @@ import {
 } from '@tolem/core';
 import * as z from 'zod';
 import { ProviderBreakers } from './breaker.js';
+import { CallbackChecks } from './callback-checks.js';
 import { handleCallback } from './callbacks.js';
 import { type BreakerState, RouterEventBus } from './events.js';
 import { Finalizer } from './finalizer.js';
@@ -37,6 +38,7 @@ import type {
   RouteTarget,
 } from './types.js';
 import { toView } from './view.js';
+import { RouterWarning } from './warnings.js';
 
 const checkSchema = z.object({
   service: z.string({ error: 'a service (route name) is required' }).min(1, { error: 'must not be empty' }),
@@ -62,6 +64,7 @@ class TolemRouter implements Router {
   readonly #finalizer: Finalizer;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #options: ResolvedOptions;
+  readonly #warned = new Set<string>();
   #stopped: Promise<void> | null = null;
 
   constructor(options: ResolvedOptions) {
@@ -72,6 +75,10 @@ class TolemRouter implements Router {
     const breakers = new ProviderBreakers([...this.providers.keys()], options.breaker, this.events, () =>
       clock.now().getTime(),
     );
+    const reportError: RouterContext['reportError'] = (error, context) => {
+      if (options.onError) options.onError(error, context);
+      else process.emitWarning(`tolem router ${context.source}: ${describe(error)}`, 'TolemRouterWarning');
+    };
     this.#ctx = {
       options,
       providers: this.providers,
@@ -82,12 +89,14 @@ class TolemRouter implements Router {
       policy: { onReasons: new Set(options.failover.onReasons) },
       locks: new KeyedLock(),
       watchers: new PaymentWatchers(),
+      callbackChecks: new CallbackChecks(options.callbacks.minCheckIntervalMs, {
+        clock,
+        track: (work) => this.#track(work),
+        reportError: (error, paymentId) => reportError(error, { source: 'callback', paymentId }),
+      }),
       clock,
       wakeFinalizer: () => this.#finalizer.wake(),
-      reportError: (error, context) => {
-        if (options.onError) options.onError(error, context);
-        else process.emitWarning(`tolem router ${context.source}: ${describe(error)}`, 'TolemRouterWarning');
-      },
+      reportError,
     };
     this.#finalizer = new Finalizer(this.#ctx);
   }
@@ -103,6 +112,7 @@ class TolemRouter implements Router {
   }
 
   async #shutdown(): Promise<void> {
+    this.#ctx.callbackChecks.close();
     await this.#finalizer.stop();
     await Promise.allSettled([...this.#inFlight]);
     this.#ctx.breakers.shutdown();
@@ -218,6 +228,23 @@ class TolemRouter implements Router {
     });
     const latest = await this.journal.get(paymentId);
     return toView(latest ?? first);
+  }
+
+  warn(warning: RouterWarning): void {
+    if (!(warning instanceof RouterWarning))
+      throw new ValidationError('warning', 'a RouterWarning is required');
+    if (this.#warned.has(warning.code)) return;
+    this.#warned.add(warning.code);
+    const { onError } = this.#options;
+    if (onError === undefined) {
+      process.emitWarning(warning.message, { type: warning.name, code: warning.code });
+      return;
+    }
+    try {
+      onError(warning, { source: 'startup', paymentId: null });
+    } catch {
+      // A throwing onError must not stop a start-up that only wanted to warn.
+    }
   }
 
   handleCallback(providerId: string, body: string | Uint8Array): Promise<CallbackHandling> {

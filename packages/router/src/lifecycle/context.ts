@@ -1,5 +1,6 @@
 import type { Clock, PaymentJournal, PaymentProvider } from '@tolem/core';
 import type { ProviderBreakers } from '../breaker.js';
+import type { CallbackChecks } from '../callback-checks.js';
 import type { RouterEventBus } from '../events.js';
 import type { FailoverPolicy } from '../failover-policy.js';
 import type { KeyedLock } from '../keyed-lock.js';
@@ -19,11 +20,13 @@ export interface RouterContext {
   /** Per-payment serialisation inside this process. */
   readonly locks: KeyedLock;
   readonly watchers: PaymentWatchers;
+  /** One Status per payment in flight for callbacks, and the callback interval. */
+  readonly callbackChecks: CallbackChecks;
   readonly clock: Clock;
   /** Asks the finalizer to poll now (a payment became due). */
   wakeFinalizer(): void;
   reportError(
     error: unknown,
-    context: { source: 'finalizer' | 'callback' | 'pay'; paymentId: string | null },
+    context: { source: 'finalizer' | 'callback' | 'pay' | 'startup'; paymentId: string | null },
   ): void;
 }
