@@ -132,7 +132,7 @@ describe('createCallbackHandler', () => {
     createCallbackHandler(h.router);
     createCallbackHandler(h.router, { basePath: '/hooks' });
     expect(warnings).toHaveLength(1);
-    const [{ error, context }] = warnings as { error: RouterWarning; context: unknown }[];
+    const { error, context } = warnings[0] as { error: RouterWarning; context: unknown };
     expect(error).toBeInstanceOf(RouterWarning);
     expect(error).toMatchObject({ name: 'TolemRouterWarning', code: 'TOLEM_CALLBACKS_WITHOUT_TOKEN' });
     expect(error.message).toContain('pathToken');
