@@ -29,6 +29,7 @@ export type {
   PaymentDetails,
   PaymentJournal,
   PaymentRecord,
+  SealedVoucher,
   Transition,
 } from './journal.js';
 export {
@@ -43,6 +44,7 @@ export {
   newPaymentRecord,
   nextTransactionId,
   paymentFingerprint,
+  sealedVoucher,
   summarise,
   withAttempt,
   withLease,

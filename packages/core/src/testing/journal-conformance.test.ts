@@ -6,8 +6,18 @@ import { runJournalConformance } from './journal-conformance.js';
 
 runJournalConformance({ name: 'memory', createJournal: () => createMemoryJournal() });
 
-/** A journal that forgets to compare versions, double-claims, or lets a final payment change. */
-function broken(flaw: 'no-cas' | 'double-claim' | 'final-changes' | 'reuses-ids'): PaymentJournal {
+type Flaw =
+  | 'no-cas'
+  | 'double-claim'
+  | 'final-changes'
+  | 'reuses-ids'
+  | 'forgets-voucher'
+  | 'replaces-voucher'
+  | 'stores-any-voucher'
+  | 'claim-drops-voucher';
+
+/** A journal that forgets to compare versions, double-claims, lets a final payment change, or mishandles vouchers. */
+function broken(flaw: Flaw): PaymentJournal {
   const inner = createMemoryJournal();
   const journal: PaymentJournal = {
     create: (p) => inner.create(p),
@@ -16,6 +26,14 @@ function broken(flaw: 'no-cas' | 'double-claim' | 'final-changes' | 'reuses-ids'
     openAttempt: (id, version, attempt) => inner.openAttempt(id, version, attempt),
     transition: async (id, version, change) => {
       const current = await inner.get(id);
+      if (flaw === 'forgets-voucher' || (flaw === 'stores-any-voucher' && change.voucher)) {
+        const { voucher: _dropped, ...rest } = change;
+        return inner.transition(id, version, rest);
+      }
+      if (flaw === 'replaces-voucher' && current?.voucher && change.voucher) {
+        const next = await inner.transition(id, version, change);
+        return { ...next, voucher: change.voucher };
+      }
       if (flaw === 'no-cas' && current) return inner.transition(id, current.version, change);
       if (flaw === 'final-changes' && current?.final && change.payment) {
         return { ...current, ...change.payment, version: current.version + 1 };
@@ -23,6 +41,8 @@ function broken(flaw: 'no-cas' | 'double-claim' | 'final-changes' | 'reuses-ids'
       return inner.transition(id, version, change);
     },
     claimDue: async (options) => {
+      if (flaw === 'claim-drops-voucher')
+        return (await inner.claimDue(options)).map((record) => ({ ...record, voucher: null }));
       if (flaw !== 'double-claim') return inner.claimDue(options);
       const due = (await inner.list({ final: false })).filter(
         (r) => r.nextCheckAt !== null && Date.parse(r.nextCheckAt) <= options.now.getTime(),
@@ -49,6 +69,13 @@ describe('the journal suite fails a broken journal', () => {
     ['double-claim', 'concurrent claimDue from many owners claims each payment once'],
     ['final-changes', 'a final payment never changes'],
     ['reuses-ids', 'transaction ids are distinct across payments, also when allocated concurrently'],
+    [
+      'forgets-voucher',
+      'vouchers: a sealed voucher is kept exactly, in the write that made the payment succeed',
+    ],
+    ['replaces-voucher', 'vouchers: written once, a later voucher never replaces the first'],
+    ['stores-any-voucher', 'vouchers: a malformed sealed voucher is refused and nothing changes'],
+    ['claim-drops-voucher', 'vouchers: every later write and claim carries the voucher along'],
   ] as const)('%s fails "%s"', async (flaw, name) => {
     const check = journalChecks({ name: flaw, createJournal: () => broken(flaw) }).find(
       (c) => c.name === name,
@@ -64,6 +91,7 @@ describe('the journal suite fails a broken journal', () => {
       createJournal: () => createMemoryJournal(),
       reopen: async (journal) => journal,
     }).length;
-    expect(withReopen).toBe(without + 2);
+    // Two restart checks of the core suite, one of the voucher capability.
+    expect(withReopen).toBe(without + 3);
   });
 });
