@@ -1,5 +1,6 @@
 import type { AttemptRecord, CallbackNotice, PaymentRecord } from '@tolem/core';
 import type { RouterContext } from './lifecycle/context.js';
+import { voucherOf } from './lifecycle/drive.js';
 import { commit } from './lifecycle/journal-writer.js';
 import { settle, statusUpdate } from './lifecycle/settle.js';
 import { checkStatus } from './lifecycle/status.js';
@@ -82,7 +83,11 @@ function confirm(
     if (status === null) return unchanged;
     const update = statusUpdate(attempt, status);
     if (update === null) return unchanged;
-    const settled = await settle(ctx, record, { attemptNo: attempt.no, update });
+    const settled = await settle(ctx, record, {
+      attemptNo: attempt.no,
+      update,
+      ...voucherOf(status, false),
+    });
     let written = settled.record;
     if (settled.decision.kind === 'failover') {
       // The next provider is the finalizer's job: the provider waits for our answer meanwhile.

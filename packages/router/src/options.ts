@@ -13,6 +13,7 @@ import {
 } from '@tolem/core';
 import * as z from 'zod';
 import type { Routes } from './types.js';
+import { parseVoucherOptions, type VoucherKeyring, type VoucherOptions } from './voucher-keys.js';
 
 /** Per-provider circuit breaker settings (one opossum breaker per provider instance). */
 export interface BreakerOptions {
@@ -79,6 +80,14 @@ export interface RouterOptions {
   failover?: FailoverOptions;
   finalizer?: FinalizerOptions;
   callbacks?: CallbackOptions;
+  /**
+   * Keys to keep the voucher codes of `sendType: 'api'` payments encrypted in the journal (AES-256-GCM),
+   * so that `waitForFinal`, `getPayment` and a repeat `pay()` can hand them out after a restart or on
+   * another instance: `{ keys: { k2: key, k1: oldKey }, current: 'k2' }`. Without it codes that arrive
+   * after the first answer are only held in this process's memory, and the router warns at start-up;
+   * `false` says that is intended (no warning).
+   */
+  vouchers?: VoucherOptions | false;
   clock?: Clock;
   /** Owner name of the finalizer's leases: unique per process. Default `<host>:<pid>:<random>`. */
   instanceId?: string;
@@ -247,6 +256,8 @@ const optionsSchema = z
     failover: failoverSchema,
     finalizer: finalizerSchema,
     callbacks: callbacksSchema,
+    // Checked by parseVoucherOptions, which never puts key material into an error.
+    vouchers: z.unknown().optional(),
     clock: z
       .custom<Clock>((value) => typeof (value as Clock | null)?.now === 'function', {
         error: 'a Clock ({ now(): Date }) is required',
@@ -266,9 +277,11 @@ const optionsSchema = z
   // A misspelt option (`finaliser`) must not silently leave the defaults in force.
   .strict();
 
-export type ResolvedOptions = Omit<z.output<typeof optionsSchema>, 'random' | 'instanceId'> & {
+export type ResolvedOptions = Omit<z.output<typeof optionsSchema>, 'random' | 'instanceId' | 'vouchers'> & {
   instanceId: string;
   random: () => number;
+  /** The voucher keys (null: none), and whether their absence was chosen (`vouchers: false`). */
+  vouchers: { keyring: VoucherKeyring | null; silent: boolean };
 };
 export type ResolvedFinalizerOptions = ResolvedOptions['finalizer'];
 export type ResolvedBreakerOptions = ResolvedOptions['breaker'];
@@ -308,6 +321,7 @@ export function resolveOptions(options: RouterOptions): ResolvedOptions {
   const random = options.random ?? Math.random;
   return {
     ...parsed,
+    vouchers: parseVoucherOptions(options.vouchers),
     random,
     instanceId:
       parsed.instanceId ?? `${hostname()}:${process.pid}:${Math.floor(random() * 1e9).toString(36)}`,

@@ -6,6 +6,7 @@ import {
   MAX_TIMEOUT_MS,
   type PaymentListRange,
   type PaymentProvider,
+  type PaymentRecord,
   ProviderUnavailableError,
   parseCallOptions,
   parseInput,
@@ -38,6 +39,7 @@ import type {
   RouteTarget,
 } from './types.js';
 import { toView } from './view.js';
+import { Vouchers } from './vouchers.js';
 import { RouterWarning } from './warnings.js';
 
 const checkSchema = z.object({
@@ -89,6 +91,7 @@ class TolemRouter implements Router {
       policy: { onReasons: new Set(options.failover.onReasons) },
       locks: new KeyedLock(),
       watchers: new PaymentWatchers(),
+      vouchers: new Vouchers(options.vouchers.keyring, clock),
       callbackChecks: new CallbackChecks(options.callbacks.minCheckIntervalMs, {
         clock,
         track: (work) => this.#track(work),
@@ -103,6 +106,14 @@ class TolemRouter implements Router {
 
   async start(): Promise<void> {
     this.#assertRunning();
+    if (!this.#options.vouchers.silent) {
+      this.warn(
+        new RouterWarning(
+          'TOLEM_VOUCHER_CODES_NOT_KEPT',
+          "no voucher key: the code of a sendType 'api' voucher whose first answer is not final (confirmed later by the finalizer or a callback) is held only in this process's memory for its waiters, and lost on restart; set vouchers: { keys, current } to keep codes encrypted in the journal, or vouchers: false to say this is intended",
+        ),
+      );
+    }
     this.#finalizer.start();
   }
 
@@ -171,7 +182,7 @@ class TolemRouter implements Router {
   async getPayment(paymentId: string): Promise<PaymentView | null> {
     parseInput(paymentIdSchema, paymentId, 'paymentId');
     const record = await this.journal.get(paymentId);
-    return record === null ? null : toView(record);
+    return record === null ? null : this.#view(record);
   }
 
   async waitForFinal(
@@ -197,7 +208,7 @@ class TolemRouter implements Router {
       throw new ValidationError('signal', 'an AbortSignal is required');
     const first = await this.journal.get(paymentId);
     if (first === null) throw new ValidationError('paymentId', `no payment ${JSON.stringify(paymentId)}`);
-    if (first.final || timeoutMs === 0) return toView(first);
+    if (first.final || timeoutMs === 0) return this.#view(first);
     options.signal?.throwIfAborted();
     await new Promise<void>((resolve, reject) => {
       let poll: NodeJS.Timeout | null = null;
@@ -227,7 +238,7 @@ class TolemRouter implements Router {
       options.signal?.addEventListener('abort', onAbort, { once: true });
     });
     const latest = await this.journal.get(paymentId);
-    return toView(latest ?? first);
+    return this.#view(latest ?? first);
   }
 
   warn(warning: RouterWarning): void {
@@ -291,6 +302,10 @@ class TolemRouter implements Router {
     );
     const { payments, ...outcome } = listed;
     return compareWithProvider(this.journal, providerId, range, { outcome, payments }, options.marginMs);
+  }
+
+  #view(record: PaymentRecord): PaymentView {
+    return toView(record, this.#ctx.vouchers.view(record));
   }
 
   #assertRunning(): void {

@@ -12,6 +12,7 @@ import type {
 } from '@tolem/core';
 import type { BreakerState, RouterEventBus } from './events.js';
 import type { ReconcileReport } from './reconciliation.js';
+import type { VoucherStatus } from './vouchers.js';
 import type { RouterWarning } from './warnings.js';
 
 /** One hop of a route: a provider instance and that provider's own service id. */
@@ -71,8 +72,14 @@ export interface PaymentView {
   createdAt: string;
   updatedAt: string;
   stuck: boolean;
-  /** Only on the result of the `pay()` call that received it (sendType `api`); never journaled. */
+  /**
+   * The voucher code of a `sendType: 'api'` payment, when `voucherStatus` is `available`: from the answer
+   * the `pay()` call got, from the journal (sealed with the router's voucher key), or held in this
+   * process's memory (no key: handed out once). A Secret: `voucherCode.reveal()` gives the code.
+   */
   voucherCode?: Secret;
+  /** Where the voucher code of a `sendType: 'api'` payment stands; absent for other payments. */
+  voucherStatus?: VoucherStatus;
 }
 
 export interface CheckRequest {

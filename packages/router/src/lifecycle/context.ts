@@ -6,6 +6,7 @@ import type { FailoverPolicy } from '../failover-policy.js';
 import type { KeyedLock } from '../keyed-lock.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Routes } from '../types.js';
+import type { Vouchers } from '../vouchers.js';
 import type { PaymentWatchers } from './watchers.js';
 
 /** Everything the lifecycle functions share: built once by `createRouter`. */
@@ -20,6 +21,8 @@ export interface RouterContext {
   /** Per-payment serialisation inside this process. */
   readonly locks: KeyedLock;
   readonly watchers: PaymentWatchers;
+  /** Voucher codes: sealed into the journal with the user's key, or held in memory without one. */
+  readonly vouchers: Vouchers;
   /** One Status per payment in flight for callbacks, and the callback interval. */
   readonly callbackChecks: CallbackChecks;
   readonly clock: Clock;

@@ -90,13 +90,13 @@ export async function pay(
   const known = await ctx.journal.get(input.paymentId);
   if (known !== null) {
     assertSame(known, input);
-    return toView(known);
+    return toView(known, ctx.vouchers.view(known));
   }
   return ctx.locks.run(input.paymentId, async () => {
     const existing = await ctx.journal.get(input.paymentId);
     if (existing !== null) {
       assertSame(existing, input);
-      return toView(existing);
+      return toView(existing, ctx.vouchers.view(existing));
     }
     if (nextTarget(ctx, { ...input, attempts: [] }).target === null) {
       throw new ProviderUnavailableError(`no provider of route ${input.service} is available: nothing sent`);
@@ -116,7 +116,7 @@ export async function pay(
       throw error;
     }
     // Another instance created it a moment ago: it (or a finalizer) sends it, not us.
-    if (!created.created) return toView(created.record);
+    if (!created.created) return toView(created.record, ctx.vouchers.view(created.record));
     let result: Awaited<ReturnType<typeof drive>>;
     try {
       result = await drive(ctx, created.record, {
@@ -132,10 +132,11 @@ export async function pay(
       } catch {
         // A throwing onError must not turn the answer back into an error.
       }
-      return toView(await lastKnown(ctx, created.record));
+      const last = await lastKnown(ctx, created.record);
+      return toView(last, ctx.vouchers.view(last));
     }
     if (result.notSentError !== undefined) throw result.notSentError;
-    return toView(result.record, result.voucherCode);
+    return toView(result.record, ctx.vouchers.view(result.record, result.voucherCode));
   });
 }
 
