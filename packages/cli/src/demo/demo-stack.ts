@@ -120,6 +120,8 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
   };
   // The callback path token, as every deployment should have one: only the sandbox learns it.
   const callbackToken = randomBytes(18).toString('base64url');
+  // A voucher key for this run's journal (a deployment keeps its keys in a secret store).
+  const voucherKey = randomBytes(32);
   let simulator: Simulator | null = null;
   try {
     simulator = await startSimulator({
@@ -154,6 +156,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
         ]),
       ),
       journal: createSqliteJournal({ path: journalPath }),
+      vouchers: { keys: { demo: voucherKey }, current: 'demo' },
       // Small numbers so that a shift of a few seconds shows a breaker opening and closing again.
       breaker: {
         volumeThreshold: 4,
