@@ -308,7 +308,7 @@ function columns(record: PaymentRecord): (string | number | boolean | null)[] {
     latestAttempt(record)?.provider ?? null,
     record.version,
     recordJson(record),
-    record.voucher === null ? null : JSON.stringify(record.voucher),
+    record.voucher == null ? null : JSON.stringify(record.voucher),
   ];
 }
 

@@ -282,7 +282,7 @@ function columns(record: PaymentRecord) {
     provider: latestAttempt(record)?.provider ?? null,
     version: record.version,
     record: JSON.stringify(rest),
-    voucher: voucher === null ? null : JSON.stringify(voucher),
+    voucher: voucher == null ? null : JSON.stringify(voucher),
   };
 }
 

@@ -49,6 +49,6 @@ export type {
   Routes,
   RouteTarget,
 } from './types.js';
-export { type VoucherKey, VoucherKeyring, type VoucherOptions } from './voucher-keys.js';
+export type { VoucherKey, VoucherOptions } from './voucher-keys.js';
 export type { VoucherStatus } from './vouchers.js';
 export { RouterWarning, type RouterWarningCode } from './warnings.js';
