@@ -48,6 +48,8 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
     },
     journal: createMemoryJournal(),
     finalizer: { firstDelayMs: 1_000 },
+    // Demo traffic sells no sendType 'api' vouchers (see the router README, "Voucher codes").
+    vouchers: false,
   });
 
   // One registry for the whole process: tolem's metrics plus Node's own (the library never adds those).

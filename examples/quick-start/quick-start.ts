@@ -40,6 +40,9 @@ export async function quickStart(
       ],
     },
     journal: createSqliteJournal({ path: dbPath }), // or createMemoryJournal()
+    // Steam top-ups carry no voucher codes. Selling sendType 'api' vouchers? Give keys instead:
+    // vouchers: { keys: { k1: process.env.TOLEM_VOUCHER_KEY }, current: 'k1' } (router README).
+    vouchers: false,
   });
   await router.start(); // finalizer on
   try {

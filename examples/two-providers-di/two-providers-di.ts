@@ -47,6 +47,8 @@ export async function buildContainer(baseUrl: string, dbPath: string): Promise<C
         ],
       },
       failover: { onReasons: ['provider_technical', 'operator_error'] },
+      // No sendType 'api' vouchers here; to sell them, give voucher keys (router README, "Voucher codes").
+      vouchers: false,
     }),
   );
   return container;

@@ -46,6 +46,9 @@ describe('tolem demo', () => {
       expect(result.stdout).toMatch(/Metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/);
       expect(result.stdout).toContain('Every payment reached the state it should');
       expect(result.stdout).not.toContain('✗');
+      // The demo mounts its callbacks the way every deployment should: behind a path token.
+      expect(result.stdout).toContain('/callbacks/<token>/<provider>');
+      expect(result.stderr).not.toContain('TolemRouterWarning');
     },
     TIMEOUT,
   );

@@ -30,6 +30,7 @@ export type {
   PaymentDetails,
   PaymentJournal,
   PaymentRecord,
+  SealedVoucher,
   Transition,
 } from './journal.js';
 export {
@@ -44,6 +45,7 @@ export {
   newPaymentRecord,
   nextTransactionId,
   paymentFingerprint,
+  sealedVoucher,
   summarise,
   withAttempt,
   withLease,

@@ -10,6 +10,7 @@ import type {
   OpenGroup,
   PaymentDetails,
   PaymentRecord,
+  SealedVoucher,
   Transition,
 } from './journal.js';
 import { canTransition, isFinal, NOTHING_SENT_REASONS, type PaymentState, type Reason } from './model.js';
@@ -42,6 +43,7 @@ export function newPaymentRecord(input: NewPayment): PaymentRecord {
     checks: 0,
     stuckAt: null,
     lease: null,
+    voucher: null,
   };
 }
 
@@ -181,8 +183,42 @@ export function movedNoMoney(attempt: Pick<AttemptRecord, 'state' | 'reason' | '
   );
 }
 
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** Far above any voucher code: a bigger "ciphertext" is not one of ours. */
+const MAX_SEALED_CHARS = 8_192;
+
+/**
+ * Checks that `value` has the shape of a SealedVoucher (key id, base64 iv, ciphertext and tag) and
+ * returns a plain copy; ValidationError on `voucher.<field>` otherwise. Journals store what passes as
+ * it is: opening it is the router's business.
+ */
+export function sealedVoucher(value: unknown): SealedVoucher {
+  if (typeof value !== 'object' || value === null)
+    throw new ValidationError('voucher', 'a sealed voucher { keyId, iv, ciphertext, tag } is required');
+  const fields = value as Record<string, unknown>;
+  const keys = Object.keys(fields).sort().join(',');
+  if (keys !== 'ciphertext,iv,keyId,tag')
+    throw new ValidationError('voucher', 'exactly keyId, iv, ciphertext and tag are required');
+  if (typeof fields.keyId !== 'string' || !KEY_ID.test(fields.keyId))
+    throw new ValidationError('voucher.keyId', '1 to 64 letters, digits, ".", "_" or "-"');
+  for (const name of ['iv', 'ciphertext', 'tag'] as const) {
+    const text = fields[name];
+    if (typeof text !== 'string' || text.length === 0 || text.length > MAX_SEALED_CHARS || !BASE64.test(text))
+      throw new ValidationError(`voucher.${name}`, 'non-empty base64 text is required');
+  }
+  return {
+    keyId: fields.keyId,
+    iv: fields.iv as string,
+    ciphertext: fields.ciphertext as string,
+    tag: fields.tag as string,
+  };
+}
+
 /** Applies a transition; throws JournalConflictError for a stale version or a change to a final state. */
 export function applyTransition(record: PaymentRecord, change: Transition, now: Date): PaymentRecord {
+  // Checked before anything else: a refused transition changes nothing.
+  const voucher = change.voucher === undefined ? undefined : sealedVoucher(change.voucher);
   const at = (change.at ?? now).toISOString();
   let attempts = record.attempts;
   const touchAttempt = (no: number, edit: (a: AttemptRecord) => AttemptRecord) => {
@@ -254,6 +290,8 @@ export function applyTransition(record: PaymentRecord, change: Transition, now: 
   if (next.final) next.nextCheckAt = null;
   if (change.releaseLease !== undefined && record.lease?.owner === change.releaseLease) next.lease = null;
   if (next.final) next.lease = null;
+  // Written once: the first code kept is the code.
+  if (voucher !== undefined && (record.voucher ?? null) === null) next.voucher = voucher;
   return next;
 }
 

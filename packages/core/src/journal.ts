@@ -57,6 +57,18 @@ export interface Lease {
   until: string;
 }
 
+/**
+ * A voucher code as the router sealed it (AES-256-GCM under one of the keys the user gave it): the
+ * journal stores it as it is and never opens it. The fields are base64 text.
+ */
+export interface SealedVoucher {
+  /** Which of the router's keys sealed it (`vouchers.keys` in the router's options). */
+  keyId: string;
+  iv: string;
+  ciphertext: string;
+  tag: string;
+}
+
 export interface PaymentRecord {
   paymentId: string;
   service: string;
@@ -85,6 +97,11 @@ export interface PaymentRecord {
   /** Set once the payment was escalated as stuck. */
   stuckAt: string | null;
   lease: Lease | null;
+  /**
+   * The voucher code of a `sendType: 'api'` payment, sealed by the router, or null when none is kept.
+   * Written once (see `Transition.voucher`).
+   */
+  voucher: SealedVoucher | null;
 }
 
 export interface CreateResult {
@@ -113,6 +130,12 @@ export interface Transition {
   stuck?: boolean;
   /** Releases the lease held by this owner. */
   releaseLease?: string;
+  /**
+   * Keeps the payment's sealed voucher code, in the same write as the rest of the change (typically
+   * the success it came with). Written once: a payment that already has one keeps the first. A value
+   * that is not a well-formed SealedVoucher is refused (ValidationError on `voucher`), nothing written.
+   */
+  voucher?: SealedVoucher;
   /** Time of the write (defaults to now). */
   at?: Date;
 }

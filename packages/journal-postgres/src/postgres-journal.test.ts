@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
   JournalConflictError,
   type NewPayment,
   outcome,
   type PaymentJournal,
+  type PaymentRecord,
 } from '@tolem/core';
 import { runJournalConformance } from '@tolem/core/testing';
 import pg from 'pg';
@@ -243,7 +247,7 @@ describe('migrations', () => {
     await admin.query(`INSERT INTO "${schema}".${VERSION_TABLE} (version) VALUES ($1)`, [SCHEMA_VERSION + 1]);
     const newer = await configError(() => createPostgresJournal({ pool: shared, schema }));
     expect(newer.option).toBe('schema');
-    expect(newer.message).toMatch(/schema version 2.*upgrade/);
+    expect(newer.message).toMatch(new RegExp(`schema version ${SCHEMA_VERSION + 1}.*upgrade`));
 
     const foreign = freshSchema();
     await admin.query(`CREATE SCHEMA "${foreign}"; CREATE TABLE "${foreign}".payments (id int)`);
@@ -253,6 +257,74 @@ describe('migrations', () => {
     // Nothing was added to it.
     const tables = await admin.query('SELECT tablename FROM pg_tables WHERE schemaname = $1', [foreign]);
     expect(tables.rows).toEqual([{ tablename: 'payments' }]);
+  });
+
+  it('a schema written at version 1 is migrated in place: every payment intact, vouchers keepable', async () => {
+    // test/fixtures/journal-v1.sql: pg_dump --inserts of schema tolem_v1 as the version-1 package wrote
+    // it (five payments in every shape); journal-v1.json is what its list() returned then.
+    const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../test/fixtures');
+    const dump = readFileSync(join(fixtures, 'journal-v1.sql'), 'utf8')
+      .split('\n')
+      // psql meta-commands (\restrict) are not SQL.
+      .filter((line) => !line.startsWith('\\'))
+      .join('\n');
+    const before = JSON.parse(readFileSync(join(fixtures, 'journal-v1.json'), 'utf8')) as PaymentRecord[];
+    const client = await admin.connect();
+    try {
+      await client.query(dump);
+    } finally {
+      // The dump changes the session's search_path: this connection is not given back to the pool.
+      client.release(true);
+    }
+    const clock = { now: () => new Date('2024-07-09T09:00:10.000Z') };
+    const journal = await createPostgresJournal({ pool: shared, schema: 'tolem_v1', clock });
+    try {
+      expect(await journal.list()).toEqual(before.map((record) => ({ ...record, voucher: null })));
+      for (const record of before) {
+        for (const attempt of record.attempts) {
+          expect((await journal.findByTransaction(attempt.provider, attempt.transactionId))?.paymentId).toBe(
+            record.paymentId,
+          );
+        }
+      }
+      const claimed = await journal.claimDue({
+        now: clock.now(),
+        owner: 'router-b',
+        leaseMs: 60_000,
+        limit: 10,
+      });
+      expect(claimed.map((record) => record.paymentId).sort()).toEqual(['v1-failed-over', 'v1-nothing-sent']);
+      const nothing = claimed.find((record) => record.paymentId === 'v1-nothing-sent')!;
+      const opened = await journal.openAttempt(nothing.paymentId, nothing.version, {
+        provider: 'vf-a',
+        serviceId: '7',
+      });
+      expect(BigInt(opened.attempts[0]!.transactionId) > 172051560300001n).toBe(true);
+      const pending = (await journal.get('v1-voucher-pending'))!;
+      const sealed = {
+        keyId: 'k1',
+        iv: 'AAECAwQFBgcICQoL',
+        ciphertext: 'q83vASNFZ4mrze8BI0VniavN7wE=',
+        tag: 'EBESExQVFhcYGRobHB0eHw==',
+      };
+      const done = await journal.transition(pending.paymentId, pending.version, {
+        attempt: { no: 1, update: outcome('succeeded', null, '10') },
+        payment: outcome('succeeded', null, '10'),
+        voucher: sealed,
+      });
+      expect(done.voucher).toEqual(sealed);
+      expect((await journal.get('v1-succeeded'))?.voucher).toBeNull();
+    } finally {
+      await journal.close();
+    }
+    const versions = await admin.query('SELECT version FROM tolem_v1.tolem_journal_version ORDER BY version');
+    expect(versions.rows.map((row) => row.version)).toEqual(
+      Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1),
+    );
+    const column = await admin.query(
+      "SELECT 1 FROM information_schema.columns WHERE table_schema = 'tolem_v1' AND table_name = 'payments' AND column_name = 'voucher'",
+    );
+    expect(column.rowCount).toBe(1);
   });
 
   it('an existing empty schema is used without CREATE SCHEMA', async () => {

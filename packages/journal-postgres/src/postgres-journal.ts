@@ -17,6 +17,7 @@ import {
   type OpenGroup,
   type PaymentJournal,
   type PaymentRecord,
+  type SealedVoucher,
   summarise,
   systemClock,
   type Transition,
@@ -36,6 +37,12 @@ import { inTransaction, isConcurrencyFailure } from './transaction.js';
 const JOURNAL_SEQUENCE = '*';
 
 type Queryable = Pick<pg.Pool, 'query'>;
+
+/** A payments row as read: the record's JSON and the sealed voucher's, if any. */
+interface PaymentRow {
+  record: string;
+  voucher: string | null;
+}
 
 /**
  * The shared journal (architecture §1): every router instance, on any host, points at the same PostgreSQL
@@ -81,21 +88,21 @@ class PostgresJournal implements PaymentJournal {
   ) {
     const s = quoteIdentifier(schema);
     this.sql = {
-      get: `SELECT record FROM ${s}.payments WHERE payment_id = $1`,
-      getForUpdate: `SELECT record FROM ${s}.payments WHERE payment_id = $1 FOR UPDATE`,
+      get: `SELECT record, voucher FROM ${s}.payments WHERE payment_id = $1`,
+      getForUpdate: `SELECT record, voucher FROM ${s}.payments WHERE payment_id = $1 FOR UPDATE`,
       insert: `INSERT INTO ${s}.payments
-                 (payment_id, created_at, final, state, next_check_at, lease_until, provider, version, record)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 (payment_id, created_at, final, state, next_check_at, lease_until, provider, version, record, voucher)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                ON CONFLICT (payment_id) DO NOTHING`,
       update: `UPDATE ${s}.payments SET created_at = $2, final = $3, state = $4, next_check_at = $5,
-                 lease_until = $6, provider = $7, version = $8, record = $9
-               WHERE payment_id = $1 AND version = $10`,
-      byTransaction: `SELECT p.record FROM ${s}.attempts_by_tx t JOIN ${s}.payments p USING (payment_id)
+                 lease_until = $6, provider = $7, version = $8, record = $9, voucher = $10
+               WHERE payment_id = $1 AND version = $11`,
+      byTransaction: `SELECT p.record, p.voucher FROM ${s}.attempts_by_tx t JOIN ${s}.payments p USING (payment_id)
                       WHERE t.provider = $1 AND t.transaction_id = $2`,
       insertTransaction: `INSERT INTO ${s}.attempts_by_tx (provider, transaction_id, payment_id) VALUES ($1, $2, $3)`,
       lockSequence: `SELECT last_transaction_id FROM ${s}.tx_sequence WHERE name = $1 FOR UPDATE`,
       saveSequence: `UPDATE ${s}.tx_sequence SET last_transaction_id = $2 WHERE name = $1`,
-      due: `SELECT record FROM ${s}.payments
+      due: `SELECT record, voucher FROM ${s}.payments
             WHERE NOT final AND next_check_at IS NOT NULL AND next_check_at <= $1::timestamptz
               AND (lease_until IS NULL OR lease_until <= $1::timestamptz)
             ORDER BY next_check_at, created_at, payment_id
@@ -105,8 +112,8 @@ class PostgresJournal implements PaymentJournal {
               FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::text[], $5::bigint[])
                 AS u (payment_id, lease_until, version, record, expected)
               WHERE p.payment_id = u.payment_id AND p.version = u.expected`,
-      open: `SELECT record FROM ${s}.payments WHERE NOT final`,
-      list: `SELECT record FROM ${s}.payments`,
+      open: `SELECT record, voucher FROM ${s}.payments WHERE NOT final`,
+      list: `SELECT record, voucher FROM ${s}.payments`,
     };
   }
 
@@ -133,12 +140,9 @@ class PostgresJournal implements PaymentJournal {
 
   async findByTransaction(provider: string, transactionId: string): Promise<PaymentRecord | null> {
     this.assertOpen();
-    const result = await this.pool.query<{ record: string }>(this.sql.byTransaction, [
-      provider,
-      transactionId,
-    ]);
+    const result = await this.pool.query<PaymentRow>(this.sql.byTransaction, [provider, transactionId]);
     const row = result.rows[0];
-    return row ? parse(row.record) : null;
+    return row ? parse(row) : null;
   }
 
   async openAttempt(
@@ -180,9 +184,9 @@ class PostgresJournal implements PaymentJournal {
     return this.write(null, async (client) => {
       const limit = Math.max(0, Math.floor(options.limit));
       // SKIP LOCKED: rows another instance is claiming right now are left to it, never waited for.
-      const due = await client.query<{ record: string }>(this.sql.due, [options.now.toISOString(), limit]);
+      const due = await client.query<PaymentRow>(this.sql.due, [options.now.toISOString(), limit]);
       const leased = due.rows
-        .map((row) => parse(row.record))
+        .map(parse)
         .filter((record) => isClaimable(record, options.now))
         .map((record) => withLease(record, options.owner, options.now, options.leaseMs));
       if (leased.length === 0) return [];
@@ -190,7 +194,8 @@ class PostgresJournal implements PaymentJournal {
         leased.map((r) => r.paymentId),
         leased.map((r) => r.lease?.until ?? null),
         leased.map((r) => r.version),
-        leased.map((r) => JSON.stringify(r)),
+        // The voucher column is not touched by a claim: the record's JSON never holds it.
+        leased.map((r) => recordJson(r)),
         leased.map((r) => r.version - 1),
       ]);
       // Unreachable with the rows locked; the last line of defence against leasing a changed record.
@@ -220,18 +225,18 @@ class PostgresJournal implements PaymentJournal {
     const limit = query.limit === undefined ? 'ALL' : param(Math.max(0, Math.floor(query.limit)));
     const sql = `${this.sql.list} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at, payment_id LIMIT ${limit}`;
-    const result = await this.pool.query<{ record: string }>(sql, params);
+    const result = await this.pool.query<PaymentRow>(sql, params);
     // The SQL does the filtering; core's predicate double-checks it with the same rules as every journal.
     return result.rows
-      .map((row) => parse(row.record))
+      .map(parse)
       .filter((record) => matchesQuery(record, query))
       .sort(compareKeys);
   }
 
   async openSummary(): Promise<OpenGroup[]> {
     this.assertOpen();
-    const result = await this.pool.query<{ record: string }>(this.sql.open);
-    return summarise(result.rows.map((row) => parse(row.record)));
+    const result = await this.pool.query<PaymentRow>(this.sql.open);
+    return summarise(result.rows.map(parse));
   }
 
   async close(): Promise<void> {
@@ -262,17 +267,17 @@ class PostgresJournal implements PaymentJournal {
   }
 
   private async read(db: Queryable, paymentId: string): Promise<PaymentRecord | null> {
-    const result = await db.query<{ record: string }>(this.sql.get, [paymentId]);
+    const result = await db.query<PaymentRow>(this.sql.get, [paymentId]);
     const row = result.rows[0];
-    return row ? parse(row.record) : null;
+    return row ? parse(row) : null;
   }
 
   /** Reads and locks the payment's row until the transaction ends. */
   private async require(client: pg.PoolClient, paymentId: string): Promise<PaymentRecord> {
-    const result = await client.query<{ record: string }>(this.sql.getForUpdate, [paymentId]);
+    const result = await client.query<PaymentRow>(this.sql.getForUpdate, [paymentId]);
     const row = result.rows[0];
     if (!row) throw new JournalConflictError(paymentId, 'does not exist');
-    return parse(row.record);
+    return parse(row);
   }
 
   private async save(client: pg.PoolClient, record: PaymentRecord, expectedVersion: number): Promise<void> {
@@ -291,7 +296,7 @@ class PostgresJournal implements PaymentJournal {
   }
 }
 
-/** The indexed columns and the record, in the order of the insert and update statements. */
+/** The indexed columns, the record and its sealed voucher, in the order of the insert and update statements. */
 function columns(record: PaymentRecord): (string | number | boolean | null)[] {
   return [
     record.paymentId,
@@ -302,10 +307,19 @@ function columns(record: PaymentRecord): (string | number | boolean | null)[] {
     record.lease?.until ?? null,
     latestAttempt(record)?.provider ?? null,
     record.version,
-    JSON.stringify(record),
+    recordJson(record),
+    record.voucher == null ? null : JSON.stringify(record.voucher),
   ];
 }
 
-function parse(text: string): PaymentRecord {
-  return JSON.parse(text) as PaymentRecord;
+/** The record as stored in `record`: everything but the voucher, which has a column of its own. */
+function recordJson(record: PaymentRecord): string {
+  const { voucher: _ownColumn, ...rest } = record;
+  return JSON.stringify(rest);
+}
+
+/** A stored row as a record; rows written before schema version 2 have no voucher. */
+function parse(row: PaymentRow): PaymentRecord {
+  const record = JSON.parse(row.record) as Omit<PaymentRecord, 'voucher'>;
+  return { ...record, voucher: row.voucher === null ? null : (JSON.parse(row.voucher) as SealedVoucher) };
 }

@@ -3,13 +3,15 @@
  * loopback sockets. The simulator's ledger says what really happened: how many requests arrived and
  * how many times each transaction was credited.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import type { PaymentJournal } from '@tolem/core';
 import { createVectrafinProvider } from '@tolem/provider-vectrafin';
 import { type Simulator, startSimulator } from '@tolem/provider-vectrafin/simulator';
-import { createRouter, type Router } from '@tolem/router';
+import { createRouter, type Router, type RouterOptions } from '@tolem/router';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type PgCluster, startPgCluster } from '../test/pg-cluster.js';
+import { PG_BIN, PG_PASSWORD, type PgCluster, startPgCluster } from '../test/pg-cluster.js';
 import { createPostgresJournal } from './postgres-journal.js';
 
 const AGENT_ID = '7001';
@@ -50,7 +52,12 @@ function instancePool(): pg.Pool {
   return pool;
 }
 
-function router(sim: Simulator, journal: PaymentJournal, instanceId: string): Router {
+function router(
+  sim: Simulator,
+  journal: PaymentJournal,
+  instanceId: string,
+  extra: Partial<RouterOptions> = {},
+): Router {
   const instance = createRouter({
     providers: [
       createVectrafinProvider({
@@ -75,6 +82,7 @@ function router(sim: Simulator, journal: PaymentJournal, instanceId: string): Ro
       leaseMs: 2_000,
     },
     onError: () => {},
+    ...extra,
   });
   cleanups.push(() => instance.stop());
   return instance;
@@ -189,6 +197,56 @@ describe('several router instances over one PostgreSQL journal', () => {
       expect(sim.ledger.requestCount('Status')).toBeGreaterThan(0);
       await expect.poll(() => finals.size, { timeout: 10_000 }).toBe(ids.length);
       expect([...finals.values()].every((count) => count === 1)).toBe(true);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a voucher code confirmed late by one instance is handed out by the other; the database holds it only sealed',
+    async () => {
+      const sim = await simulator();
+      const schema = `r${process.pid}_${schemas++}`;
+      const vouchers = { keys: { k1: 'dG9sZW0gcG9zdGdyZXMgdm91Y2hlciB0ZXN0IGtleSE=' }, current: 'k1' };
+      const routes = { code: [{ provider: 'vf-a', serviceId: '1549' }] };
+      const a = router(sim, await createPostgresJournal({ pool: instancePool(), schema }), 'router-a', {
+        routes,
+        vouchers,
+      });
+      const b = router(sim, await createPostgresJournal({ pool: instancePool(), schema }), 'router-b', {
+        routes,
+        vouchers,
+      });
+      const late = { service: 'code', amount: '5333.45', currency: 'KZT', sendType: 'api' as const };
+      // First answer pending (a slow account), and first answer lost (the connection cut after processing).
+      const pending = await a.pay({ ...late, paymentId: 'late-pending', account: 'slow-user@example.com' });
+      sim.faults.add({ requestType: 'Payment', times: 1, fault: { kind: 'drop-after' } });
+      const lost = await a.pay({ ...late, paymentId: 'late-lost', account: 'kkazbek.smeken@gmail.com' });
+      for (const view of [pending, lost]) expect(view, view.paymentId).toMatchObject({ final: false });
+      // Only A's finalizer runs; B sees A's writes by polling the shared journal.
+      await a.start();
+      const codes: string[] = [];
+      for (const view of [pending, lost]) {
+        const done = await b.waitForFinal(view.paymentId, { timeoutMs: 30_000 });
+        const issued = sim.ledger.get(view.transactionId ?? '', AGENT_ID)?.voucherCode?.reveal() ?? '';
+        expect(issued, view.paymentId).toMatch(/\S{4,}/);
+        expect(done, view.paymentId).toMatchObject({ state: 'succeeded', voucherStatus: 'available' });
+        expect(done.voucherCode?.reveal(), view.paymentId).toBe(issued);
+        codes.push(issued);
+      }
+      // The table's rows as text, and a dump of the schema: sealed values only.
+      const admin = instancePool();
+      const rows = await admin.query(`SELECT p::text AS row FROM "${schema}".payments p`);
+      const dump = execFileSync(
+        join(PG_BIN, 'pg_dump'),
+        ['--inserts', `--schema=${schema}`, '--dbname', cluster.connectionString],
+        { env: { ...process.env, PGPASSWORD: PG_PASSWORD } },
+      ).toString('utf8');
+      expect(dump).toContain('"keyId":"k1"');
+      const stored = `${rows.rows.map((row) => row.row).join('\n')}\n${dump}`;
+      for (const code of codes) {
+        for (const form of [code, encodeURIComponent(code), Buffer.from(code).toString('base64')])
+          expect(stored.includes(form), form).toBe(false);
+      }
     },
     TIMEOUT,
   );

@@ -42,6 +42,11 @@ const MIGRATIONS: readonly ((s: string) => string)[] = [
   );
   INSERT INTO ${s}.tx_sequence (name, last_transaction_id) VALUES ('*', NULL);
   `,
+  // 2: a payment's sealed voucher code (JSON of core's SealedVoucher), kept apart from the record so a
+  // retention job can clear it without touching the money. Nullable, no default: no table rewrite.
+  (s) => `
+  ALTER TABLE ${s}.payments ADD COLUMN voucher text;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -35,6 +35,11 @@ const MIGRATIONS: readonly string[] = [
     last_transaction_id TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: a payment's sealed voucher code (JSON of core's SealedVoucher), kept apart from the record so a
+  // retention job can clear it (UPDATE payments SET voucher = NULL ...) without touching the money.
+  `
+  ALTER TABLE payments ADD COLUMN voucher TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

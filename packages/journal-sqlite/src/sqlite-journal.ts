@@ -18,6 +18,7 @@ import {
   type OpenGroup,
   type PaymentJournal,
   type PaymentRecord,
+  type SealedVoucher,
   summarise,
   systemClock,
   type Transition,
@@ -36,6 +37,7 @@ const JOURNAL_SEQUENCE = '*';
 
 interface PaymentRow {
   record: string;
+  voucher: string | null;
 }
 
 /**
@@ -86,14 +88,15 @@ class SqliteJournal implements PaymentJournal {
     }
     const db = this.db;
     this.statements = {
-      get: db.prepare<[string], PaymentRow>('SELECT record FROM payments WHERE payment_id = ?'),
+      get: db.prepare<[string], PaymentRow>('SELECT record, voucher FROM payments WHERE payment_id = ?'),
       insert: db.prepare(
-        `INSERT INTO payments (payment_id, created_at, final, state, next_check_at, lease_until, provider, version, record)
-         VALUES (@paymentId, @createdAt, @final, @state, @nextCheckAt, @leaseUntil, @provider, @version, @record)`,
+        `INSERT INTO payments (payment_id, created_at, final, state, next_check_at, lease_until, provider, version, record, voucher)
+         VALUES (@paymentId, @createdAt, @final, @state, @nextCheckAt, @leaseUntil, @provider, @version, @record, @voucher)`,
       ),
       update: db.prepare(
         `UPDATE payments SET final = @final, state = @state, next_check_at = @nextCheckAt,
-           lease_until = @leaseUntil, provider = @provider, version = @version, record = @record
+           lease_until = @leaseUntil, provider = @provider, version = @version, record = @record,
+           voucher = @voucher
          WHERE payment_id = @paymentId AND version = @expectedVersion`,
       ),
       byTransaction: db.prepare<[string, string], { payment_id: string }>(
@@ -110,12 +113,12 @@ class SqliteJournal implements PaymentJournal {
          ON CONFLICT (provider) DO UPDATE SET last_transaction_id = excluded.last_transaction_id`,
       ),
       due: db.prepare<[string, string, number], PaymentRow>(
-        `SELECT record FROM payments
+        `SELECT record, voucher FROM payments
          WHERE final = 0 AND next_check_at IS NOT NULL AND next_check_at <= ?
            AND (lease_until IS NULL OR lease_until <= ?)
          ORDER BY next_check_at, created_at, payment_id LIMIT ?`,
       ),
-      open: db.prepare<[], PaymentRow>('SELECT record FROM payments WHERE final = 0'),
+      open: db.prepare<[], PaymentRow>('SELECT record, voucher FROM payments WHERE final = 0'),
     };
   }
 
@@ -214,7 +217,7 @@ class SqliteJournal implements PaymentJournal {
       params.push(query.after.createdAt, query.after.paymentId);
     }
     const limit = query.limit === undefined ? -1 : Math.max(0, Math.floor(query.limit));
-    const sql = `SELECT record FROM payments ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const sql = `SELECT record, voucher FROM payments ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at, payment_id LIMIT ?`;
     const rows = this.db.prepare<(string | number)[], PaymentRow>(sql).all(...params, limit);
     // The SQL does the filtering; core's predicate double-checks it with the same rules as every journal.
@@ -266,7 +269,9 @@ class SqliteJournal implements PaymentJournal {
   }
 }
 
+/** The indexed columns, the record as JSON, and its sealed voucher in a column of its own. */
 function columns(record: PaymentRecord) {
+  const { voucher, ...rest } = record;
   return {
     paymentId: record.paymentId,
     createdAt: record.createdAt,
@@ -276,10 +281,13 @@ function columns(record: PaymentRecord) {
     leaseUntil: record.lease?.until ?? null,
     provider: latestAttempt(record)?.provider ?? null,
     version: record.version,
-    record: JSON.stringify(record),
+    record: JSON.stringify(rest),
+    voucher: voucher == null ? null : JSON.stringify(voucher),
   };
 }
 
+/** A stored row as a record; rows written before schema version 2 have no voucher. */
 function parse(row: PaymentRow): PaymentRecord {
-  return JSON.parse(row.record) as PaymentRecord;
+  const record = JSON.parse(row.record) as Omit<PaymentRecord, 'voucher'>;
+  return { ...record, voucher: row.voucher === null ? null : (JSON.parse(row.voucher) as SealedVoucher) };
 }

@@ -111,7 +111,7 @@ describe('instrumentRouter: provider calls', () => {
       for (const state of ['closed', 'half_open', 'open']) {
         expect(value(s, 'tolem_circuit_breaker_transitions_total', { provider, state })).toBe(0);
       }
-      for (const result of ['confirmed', 'unchanged', 'rejected', 'invalid']) {
+      for (const result of ['confirmed', 'unchanged', 'throttled', 'rejected', 'invalid']) {
         expect(value(s, 'tolem_callbacks_total', { provider, result })).toBe(0);
       }
     }
@@ -221,6 +221,8 @@ describe('instrumentRouter: payments, breakers, failovers, callbacks', () => {
     });
     router.events.emit('callback', { provider: 'vf-a', result: 'confirmed', paymentId: 'order-9' });
     router.events.emit('callback', { provider: 'no-such-provider', result: 'rejected', paymentId: null });
+    router.events.emit('callback', { provider: 'vf-a', result: 'throttled', paymentId: 'order-9' });
+    router.events.emit('callback', { provider: 'vf-a', result: 'throttled', paymentId: 'order-9' });
     const s = await scrape(registry);
     expect(value(s, 'tolem_failovers_total', { from: 'vf-a', to: 'vf-b', reason: 'breaker_open' })).toBe(1);
     expect(
@@ -228,6 +230,9 @@ describe('instrumentRouter: payments, breakers, failovers, callbacks', () => {
     ).toBe(1);
     expect(value(s, 'tolem_callbacks_total', { provider: 'vf-a', result: 'confirmed' })).toBe(1);
     expect(value(s, 'tolem_callbacks_total', { provider: 'other', result: 'rejected' })).toBe(1);
+    expect(value(s, 'tolem_callbacks_total', { provider: 'vf-a', result: 'throttled' })).toBe(2);
+    // Not lumped into "other": that series does not even exist.
+    expect(value(s, 'tolem_callbacks_total', { provider: 'vf-a', result: 'other' })).toBeUndefined();
   });
 });
 

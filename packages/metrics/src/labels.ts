@@ -34,7 +34,7 @@ export const BREAKER_STATE_VALUES: Readonly<Record<BreakerState, number>> = {
   open: 2,
 };
 
-export const CALLBACK_RESULTS = ['confirmed', 'unchanged', 'rejected', 'invalid'] as const;
+export const CALLBACK_RESULTS = ['confirmed', 'unchanged', 'throttled', 'rejected', 'invalid'] as const;
 
 const OPERATION_SET: ReadonlySet<string> = new Set(OPERATIONS);
 const STATE_SET: ReadonlySet<string> = new Set(PAYMENT_STATES);

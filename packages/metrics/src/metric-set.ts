@@ -93,7 +93,7 @@ export const METRIC_DEFINITIONS = {
     name: 'callbacks_total',
     type: 'counter',
     labels: ['provider', 'result'],
-    help: 'Provider callbacks handled, by result (confirmed, unchanged, rejected, invalid).',
+    help: 'Provider callbacks handled, by result (confirmed, unchanged, throttled, rejected, invalid).',
   },
   failovers: {
     name: 'failovers_total',

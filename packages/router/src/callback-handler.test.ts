@@ -2,11 +2,12 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '@tolem/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeProvider } from '../test/fake-provider.js';
 import { harness, order } from '../test/harness.js';
 import { type CallbackHandlerOptions, createCallbackHandler } from './callback-handler.js';
 import type { Router } from './types.js';
+import { RouterWarning } from './warnings.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -121,6 +122,59 @@ describe('createCallbackHandler', () => {
     });
     expect(right.status).toBe(200);
     expect((await h.journal.get('http-1'))?.state).toBe('succeeded');
+  });
+
+  it('a mount without a path token warns once through the router’s onError; with one, not at all', () => {
+    const warnings: unknown[] = [];
+    const h = harness({ onError: (error, context) => warnings.push({ error, context }) });
+    createCallbackHandler(h.router, { pathToken: 'tok-0123456789abcdef' });
+    expect(warnings).toEqual([]);
+    createCallbackHandler(h.router);
+    createCallbackHandler(h.router, { basePath: '/hooks' });
+    expect(warnings).toHaveLength(1);
+    const { error, context } = warnings[0] as { error: RouterWarning; context: unknown };
+    expect(error).toBeInstanceOf(RouterWarning);
+    expect(error).toMatchObject({ name: 'TolemRouterWarning', code: 'TOLEM_CALLBACKS_WITHOUT_TOKEN' });
+    expect(error.message).toContain('pathToken');
+    expect(context).toEqual({ source: 'startup', paymentId: null });
+  });
+
+  it('without onError the warning is a process warning, once per router', () => {
+    const emitted = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      const a = new FakeProvider('vf-a');
+      const h = harness({ a, onError: undefined });
+      createCallbackHandler(h.router);
+      createCallbackHandler(h.router);
+      expect(emitted).toHaveBeenCalledTimes(1);
+      expect(emitted.mock.calls[0]?.[1]).toEqual({
+        type: 'TolemRouterWarning',
+        code: 'TOLEM_CALLBACKS_WITHOUT_TOKEN',
+      });
+      // Another router warns for itself.
+      createCallbackHandler(harness({ onError: undefined }).router);
+      expect(emitted).toHaveBeenCalledTimes(2);
+    } finally {
+      emitted.mockRestore();
+    }
+  });
+
+  it('answers 200 "throttled" to a callback inside the check interval', async () => {
+    const a = new FakeProvider('vf-a', { pay: () => ({ state: 'pending' }) });
+    const h = harness({ a, callbacks: { minCheckIntervalMs: 600_000 } });
+    const view = await h.router.pay(order('http-2'));
+    const url = await serve(h.router, { pathToken: 'tok-0123456789abcdef' });
+    const post = () =>
+      fetch(`${url}/callbacks/tok-0123456789abcdef/vf-a`, {
+        method: 'POST',
+        headers: json,
+        body: body(view.transactionId ?? ''),
+      });
+    expect(await (await post()).json()).toEqual({ result: 'unchanged' });
+    const again = await post();
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ result: 'throttled' });
+    expect(h.a.calledWith('getStatus')).toHaveLength(1);
   });
 
   it('validates its options', () => {

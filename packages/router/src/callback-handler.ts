@@ -3,13 +3,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseConfig } from '@tolem/core';
 import * as z from 'zod';
 import type { CallbackHandling, Router } from './types.js';
+import { RouterWarning } from './warnings.js';
 
 export interface CallbackHandlerOptions {
   /** Largest body accepted; bigger ones get 413 without being read. Default 16 384. */
   maxBodyBytes?: number;
   /**
    * A shared secret the provider puts in the URL (`/callbacks/<token>/<provider>`), compared in
-   * constant time. Without it the path is `/callbacks/<provider>`.
+   * constant time: set it. Without it the path is `/callbacks/<provider>`, anyone who finds the
+   * endpoint can post callbacks, and the router warns once (`TOLEM_CALLBACKS_WITHOUT_TOKEN`).
    */
   pathToken?: string;
   /** Path prefix. Default `/callbacks`. */
@@ -32,19 +34,32 @@ const optionsSchema = z.object({
 const STATUS: Record<CallbackHandling['result'], number> = {
   confirmed: 200,
   unchanged: 200,
+  // Accepted: the hint is answered from the journal and a Status follows when the interval ends.
+  throttled: 200,
   rejected: 404,
   invalid: 400,
 };
 
 /**
- * A node:http request listener for provider callbacks: POST only, JSON only, a body size limit, an
- * optional shared-secret path token. Mount it on its own server or call it from a framework route.
+ * A node:http request listener for provider callbacks: POST only, JSON only, a body size limit, a
+ * shared-secret path token. Mount it on its own server or call it from a framework route.
  */
 export function createCallbackHandler(
-  router: Pick<Router, 'handleCallback' | 'providers'>,
+  router: Pick<Router, 'handleCallback' | 'providers'> & Partial<Pick<Router, 'warn'>>,
   options: CallbackHandlerOptions = {},
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const settings = parseConfig(optionsSchema, options);
+  if (settings.pathToken === undefined) {
+    const warning = new RouterWarning(
+      'TOLEM_CALLBACKS_WITHOUT_TOKEN',
+      `callbacks are mounted at ${settings.basePath}/<provider> without a pathToken: anyone who finds the URL can post callbacks (each is still confirmed with Status); set pathToken and give the provider ${settings.basePath}/<token>/<provider>`,
+    );
+    if (router.warn === undefined) {
+      process.emitWarning(warning.message, { type: warning.name, code: warning.code });
+    } else {
+      router.warn(warning);
+    }
+  }
   const tokenDigest = settings.pathToken === undefined ? null : digest(settings.pathToken);
   const prefix = `${settings.basePath}/`;
 

@@ -1,5 +1,6 @@
-import type { CallbackNotice } from '@tolem/core';
+import type { AttemptRecord, CallbackNotice, PaymentRecord } from '@tolem/core';
 import type { RouterContext } from './lifecycle/context.js';
+import { voucherOf } from './lifecycle/drive.js';
 import { commit } from './lifecycle/journal-writer.js';
 import { settle, statusUpdate } from './lifecycle/settle.js';
 import { checkStatus } from './lifecycle/status.js';
@@ -7,8 +8,10 @@ import type { CallbackHandling } from './types.js';
 
 /**
  * A provider callback is a hint (architecture §4.5): it must match a known attempt (else `rejected`, nothing
- * changes) and the journal moves only on what Status then confirms. Duplicates and late callbacks find
- * nothing new and come back `unchanged`.
+ * changes, no provider call) and the journal moves only on what Status then confirms. Duplicates and
+ * late callbacks find nothing new and come back `unchanged`. Callbacks for one payment share one Status
+ * check in flight and are `throttled` within `callbacks.minCheckIntervalMs` of the last (see
+ * CallbackChecks): forged ones cannot make us hammer the provider.
  */
 export async function handleCallback(
   ctx: RouterContext,
@@ -22,6 +25,12 @@ export async function handleCallback(
     paymentId: result.paymentId,
   }));
   return result;
+}
+
+const REJECTED: CallbackHandling = { result: 'rejected', paymentId: null, state: null };
+
+function attemptOf(record: PaymentRecord, providerId: string, transactionId: string) {
+  return record.attempts.find((a) => a.provider === providerId && a.transactionId === transactionId);
 }
 
 async function classify(
@@ -38,24 +47,47 @@ async function classify(
     return { result: 'invalid', paymentId: null, state: null };
   }
   const known = await ctx.journal.findByTransaction(providerId, notice.transactionId);
-  if (known === null) return { result: 'rejected', paymentId: null, state: null };
-  return ctx.locks.run(known.paymentId, async () => {
-    const record = await ctx.journal.get(known.paymentId);
-    const attempt = record?.attempts.find(
-      (a) => a.provider === providerId && a.transactionId === notice.transactionId,
-    );
-    if (record === null || attempt === undefined) return { result: 'rejected', paymentId: null, state: null };
+  if (known === null) return REJECTED;
+  const attempt = attemptOf(known, providerId, notice.transactionId);
+  if (attempt === undefined) return REJECTED;
+  // A final attempt never changes again: nothing to ask, and no lock to wait for.
+  if (attempt.final) return { result: 'unchanged', paymentId: known.paymentId, state: known.state };
+  return ctx.callbackChecks.handle(
+    known.paymentId,
+    (moot) => confirm(ctx, known.paymentId, providerId, notice.transactionId, moot),
+    () => ({ result: 'throttled', paymentId: known.paymentId, state: known.state }),
+  );
+}
+
+/** The one Status check for a callback, under the payment's lock. */
+function confirm(
+  ctx: RouterContext,
+  paymentId: string,
+  providerId: string,
+  transactionId: string,
+  moot: () => boolean,
+): Promise<CallbackHandling> {
+  return ctx.locks.run(paymentId, async () => {
+    const record = await ctx.journal.get(paymentId);
+    const attempt: AttemptRecord | undefined =
+      record === null ? undefined : attemptOf(record, providerId, transactionId);
+    if (record === null || attempt === undefined) return REJECTED;
     const unchanged: CallbackHandling = {
       result: 'unchanged',
       paymentId: record.paymentId,
       state: record.state,
     };
     if (attempt.final) return unchanged;
-    const status = await checkStatus(ctx, record, attempt);
+    if (moot()) return { ...unchanged, result: 'throttled' };
+    const status = await checkStatus(ctx, record, attempt, 'callback');
     if (status === null) return unchanged;
     const update = statusUpdate(attempt, status);
     if (update === null) return unchanged;
-    const settled = await settle(ctx, record, { attemptNo: attempt.no, update });
+    const settled = await settle(ctx, record, {
+      attemptNo: attempt.no,
+      update,
+      ...voucherOf(status, false),
+    });
     let written = settled.record;
     if (settled.decision.kind === 'failover') {
       // The next provider is the finalizer's job: the provider waits for our answer meanwhile.

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { PaymentState, Reason } from '@tolem/core';
+import type { PaymentState, Reason, Secret } from '@tolem/core';
 
 /** Operations a provider call can be, as reported in `provider.call` events and metrics labels. */
 export type ProviderOperation =
@@ -17,7 +17,8 @@ export type BreakerState = 'closed' | 'half_open' | 'open';
 
 /**
  * Everything the router reports. Payloads carry no account, amount, transaction id or secret beyond
- * the `paymentId` the caller chose (metrics must not put that in a label either).
+ * the `paymentId` the caller chose (metrics must not put that in a label either) — except the
+ * `voucher` event's code, as a Secret.
  */
 export interface RouterEvents {
   /** One call to a provider finished (or was refused by its breaker: `rejected`). */
@@ -69,10 +70,23 @@ export interface RouterEvents {
     reason: Reason | 'breaker_open' | 'unavailable';
     paymentId: string | null;
   };
-  /** A provider callback was handled. */
+  /**
+   * The voucher code of a `sendType: 'api'` payment arrived with its success (from the first answer,
+   * the finalizer or a callback's Status), once per payment. For in-process consumers: `code` is a
+   * Secret (printed, inspected and serialised as `[redacted]`; `code.reveal()` gives it). `kept`: it
+   * was sealed into the journal (a voucher key is configured).
+   */
+  voucher: {
+    paymentId: string;
+    service: string;
+    provider: string | null;
+    code: Secret;
+    kept: boolean;
+  };
+  /** A provider callback was handled (`result` as in CallbackHandling). */
   callback: {
     provider: string;
-    result: 'confirmed' | 'unchanged' | 'rejected' | 'invalid';
+    result: 'confirmed' | 'unchanged' | 'throttled' | 'rejected' | 'invalid';
     paymentId: string | null;
   };
 }

@@ -2,7 +2,7 @@ import { latestAttempt, type PaymentRecord, type PaymentResult } from '@tolem/co
 import { backoffDelay } from './backoff.js';
 import { decide } from './failover-policy.js';
 import type { RouterContext } from './lifecycle/context.js';
-import { drive, resendLatest } from './lifecycle/drive.js';
+import { drive, resendLatest, voucherOf } from './lifecycle/drive.js';
 import { commit } from './lifecycle/journal-writer.js';
 import { settle, statusUpdate } from './lifecycle/settle.js';
 import { checkStatus } from './lifecycle/status.js';
@@ -114,6 +114,7 @@ export class Finalizer {
         update,
         check: true,
         releaseLease: owner,
+        ...(status === null ? {} : voucherOf(status, false)),
       });
       await this.#continue(settled.record);
     });
@@ -140,7 +141,7 @@ export class Finalizer {
 
   async #status(record: PaymentRecord): Promise<PaymentResult | null> {
     const attempt = latestAttempt(record);
-    return attempt === undefined ? null : checkStatus(this.#ctx, record, attempt);
+    return attempt === undefined ? null : checkStatus(this.#ctx, record, attempt, 'finalizer');
   }
 
   /** Counts a check and sets the next one when a drive left the payment open; releases the lease. */

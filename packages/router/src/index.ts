@@ -21,6 +21,7 @@ export {
 export { ROUTER, type RouterModuleOptions, routerModule } from './module.js';
 export {
   type BreakerOptions,
+  type CallbackOptions,
   DEFAULT_FAILOVER_REASONS,
   type FailoverOptions,
   type FinalizerOptions,
@@ -48,3 +49,6 @@ export type {
   Routes,
   RouteTarget,
 } from './types.js';
+export type { VoucherKey, VoucherOptions } from './voucher-keys.js';
+export type { VoucherStatus } from './vouchers.js';
+export { RouterWarning, type RouterWarningCode } from './warnings.js';

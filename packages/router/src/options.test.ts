@@ -45,6 +45,7 @@ describe('router options', () => {
     expect(resolved.finalizer).toMatchObject({ firstDelayMs: 10_000, growth: 2, batchSize: 15 });
     expect(resolved.instanceId).toMatch(/:\d+:/);
     expect(resolved.closeResources).toBe(true);
+    expect(resolved.callbacks).toEqual({ minCheckIntervalMs: 5_000 });
   });
 
   it.each([
@@ -98,6 +99,22 @@ describe('router options', () => {
     ],
     ['a reset timeout as a string', { breaker: { resetTimeout: '1e3' } }, 'breaker.resetTimeout'],
     ['an onError that is not a function', { onError: 5 }, 'onError'],
+    [
+      'a negative callback interval',
+      { callbacks: { minCheckIntervalMs: -1 } },
+      'callbacks.minCheckIntervalMs',
+    ],
+    [
+      'a callback interval as a string',
+      { callbacks: { minCheckIntervalMs: '5000' } },
+      'callbacks.minCheckIntervalMs',
+    ],
+    [
+      'a fractional callback interval',
+      { callbacks: { minCheckIntervalMs: 2.5 } },
+      'callbacks.minCheckIntervalMs',
+    ],
+    ['an unknown callbacks option', { callbacks: { interval: 5 } }, 'callbacks.interval'],
   ])('refuses %s, naming the option', (_name, override, option) => {
     const error = configError({ ...base(), ...override });
     expect(error.option).toBe(option);

@@ -13,6 +13,7 @@ import {
 } from '@tolem/core';
 import * as z from 'zod';
 import type { Routes } from './types.js';
+import { parseVoucherOptions, type VoucherKeyring, type VoucherOptions } from './voucher-keys.js';
 
 /** Per-provider circuit breaker settings (one opossum breaker per provider instance). */
 export interface BreakerOptions {
@@ -62,6 +63,18 @@ export interface FinalizerOptions {
   inFlightMs?: number;
 }
 
+/** How provider callbacks are turned into Status checks (architecture §4.5: a callback is only a hint). */
+export interface CallbackOptions {
+  /**
+   * A payment whose Status was asked for a callback less than this long ago is not asked again for
+   * another one: that callback is answered from the journal (`throttled`) and one Status follows when
+   * the interval ends. Bounds what forged callbacks can cost the provider; the finalizer's own checks
+   * are not affected. 0 turns the interval off (callbacks arriving while a check is in flight still
+   * share it). Default 5 000.
+   */
+  minCheckIntervalMs?: number;
+}
+
 export interface RouterOptions {
   providers: readonly PaymentProvider[];
   routes: Routes;
@@ -69,19 +82,29 @@ export interface RouterOptions {
   breaker?: BreakerOptions;
   failover?: FailoverOptions;
   finalizer?: FinalizerOptions;
+  callbacks?: CallbackOptions;
+  /**
+   * Keys to keep the voucher codes of `sendType: 'api'` payments encrypted in the journal (AES-256-GCM),
+   * so that `waitForFinal`, `getPayment` and a repeat `pay()` can hand them out after a restart or on
+   * another instance: `{ keys: { k2: key, k1: oldKey }, current: 'k2' }`. Without it codes that arrive
+   * after the first answer are only held in this process's memory, and the router warns at start-up;
+   * `false` says that is intended (no warning).
+   */
+  vouchers?: VoucherOptions | false;
   clock?: Clock;
   /** Owner name of the finalizer's leases: unique per process. Default `<host>:<pid>:<random>`. */
   instanceId?: string;
   /** Whether `stop()` closes the providers and the journal. Default true (the DI module sets false). */
   closeResources?: boolean;
   /**
-   * Told about errors of background work (finalizer, callbacks) that have no caller to throw to, and of a
-   * journal write failing inside `pay()` that it answers without throwing: a create resolved by reading
-   * it back, or a later write (the payment is then returned as not final).
+   * Told about errors of background work (finalizer, callbacks) that have no caller to throw to, of a
+   * journal write failing inside `pay()` that it answers without throwing (a create resolved by reading
+   * it back, or a later write: the payment is then returned as not final), and of start-up warnings (a
+   * `RouterWarning`, `source: 'startup'`, once per code). Without it they become process warnings.
    */
   onError?: (
     error: unknown,
-    context: { source: 'finalizer' | 'callback' | 'pay'; paymentId: string | null },
+    context: { source: 'finalizer' | 'callback' | 'pay' | 'startup'; paymentId: string | null },
   ) => void;
   /** Random source for the finalizer's jitter (tests inject a fixed one). Default Math.random. */
   random?: () => number;
@@ -167,6 +190,18 @@ const finalizerSchema = z
   })
   .default(z.object(finalizerShape).parse({}));
 
+const callbacksSchema = z
+  .object({
+    minCheckIntervalMs: z
+      .number({ error: 'a number of milliseconds is required' })
+      .int({ error: 'an integer is required' })
+      .min(0, { error: 'must be >= 0' })
+      .max(MAX_TIMER_MS, { error: `at most ${MAX_TIMER_MS} (about 24.8 days)` })
+      .default(5_000),
+  })
+  .strict()
+  .default({ minCheckIntervalMs: 5_000 });
+
 const targetSchema = z
   .object({
     provider: z.string({ error: 'a provider id is required' }).min(1, { error: 'must not be empty' }),
@@ -223,6 +258,9 @@ const optionsSchema = z
     breaker: breakerSchema,
     failover: failoverSchema,
     finalizer: finalizerSchema,
+    callbacks: callbacksSchema,
+    // Checked by parseVoucherOptions, which never puts key material into an error.
+    vouchers: z.unknown().optional(),
     clock: z
       .custom<Clock>((value) => typeof (value as Clock | null)?.now === 'function', {
         error: 'a Clock ({ now(): Date }) is required',
@@ -242,9 +280,11 @@ const optionsSchema = z
   // A misspelt option (`finaliser`) must not silently leave the defaults in force.
   .strict();
 
-export type ResolvedOptions = Omit<z.output<typeof optionsSchema>, 'random' | 'instanceId'> & {
+export type ResolvedOptions = Omit<z.output<typeof optionsSchema>, 'random' | 'instanceId' | 'vouchers'> & {
   instanceId: string;
   random: () => number;
+  /** The voucher keys (null: none), and whether their absence was chosen (`vouchers: false`). */
+  vouchers: { keyring: VoucherKeyring | null; silent: boolean };
 };
 export type ResolvedFinalizerOptions = ResolvedOptions['finalizer'];
 export type ResolvedBreakerOptions = ResolvedOptions['breaker'];
@@ -284,6 +324,7 @@ export function resolveOptions(options: RouterOptions): ResolvedOptions {
   const random = options.random ?? Math.random;
   return {
     ...parsed,
+    vouchers: parseVoucherOptions(options.vouchers),
     random,
     instanceId:
       parsed.instanceId ?? `${hostname()}:${process.pid}:${Math.floor(random() * 1e9).toString(36)}`,

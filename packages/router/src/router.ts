@@ -6,6 +6,7 @@ import {
   MAX_TIMEOUT_MS,
   type PaymentListRange,
   type PaymentProvider,
+  type PaymentRecord,
   ProviderUnavailableError,
   parseCallOptions,
   parseInput,
@@ -15,6 +16,7 @@ import {
 } from '@tolem/core';
 import * as z from 'zod';
 import { ProviderBreakers } from './breaker.js';
+import { CallbackChecks } from './callback-checks.js';
 import { handleCallback } from './callbacks.js';
 import { type BreakerState, RouterEventBus } from './events.js';
 import { Finalizer } from './finalizer.js';
@@ -37,6 +39,8 @@ import type {
   RouteTarget,
 } from './types.js';
 import { toView } from './view.js';
+import { Vouchers } from './vouchers.js';
+import { RouterWarning } from './warnings.js';
 
 const checkSchema = z.object({
   service: z.string({ error: 'a service (route name) is required' }).min(1, { error: 'must not be empty' }),
@@ -62,6 +66,7 @@ class TolemRouter implements Router {
   readonly #finalizer: Finalizer;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #options: ResolvedOptions;
+  readonly #warned = new Set<string>();
   #stopped: Promise<void> | null = null;
 
   constructor(options: ResolvedOptions) {
@@ -72,6 +77,10 @@ class TolemRouter implements Router {
     const breakers = new ProviderBreakers([...this.providers.keys()], options.breaker, this.events, () =>
       clock.now().getTime(),
     );
+    const reportError: RouterContext['reportError'] = (error, context) => {
+      if (options.onError) options.onError(error, context);
+      else process.emitWarning(`tolem router ${context.source}: ${describe(error)}`, 'TolemRouterWarning');
+    };
     this.#ctx = {
       options,
       providers: this.providers,
@@ -82,18 +91,29 @@ class TolemRouter implements Router {
       policy: { onReasons: new Set(options.failover.onReasons) },
       locks: new KeyedLock(),
       watchers: new PaymentWatchers(),
+      vouchers: new Vouchers(options.vouchers.keyring, clock),
+      callbackChecks: new CallbackChecks(options.callbacks.minCheckIntervalMs, {
+        clock,
+        track: (work) => this.#track(work),
+        reportError: (error, paymentId) => reportError(error, { source: 'callback', paymentId }),
+      }),
       clock,
       wakeFinalizer: () => this.#finalizer.wake(),
-      reportError: (error, context) => {
-        if (options.onError) options.onError(error, context);
-        else process.emitWarning(`tolem router ${context.source}: ${describe(error)}`, 'TolemRouterWarning');
-      },
+      reportError,
     };
     this.#finalizer = new Finalizer(this.#ctx);
   }
 
   async start(): Promise<void> {
     this.#assertRunning();
+    if (!this.#options.vouchers.silent) {
+      this.warn(
+        new RouterWarning(
+          'TOLEM_VOUCHER_CODES_NOT_KEPT',
+          "no voucher key: the code of a sendType 'api' voucher whose first answer is not final (confirmed later by the finalizer or a callback) is held only in this process's memory for its waiters, and lost on restart; set vouchers: { keys, current } to keep codes encrypted in the journal, or vouchers: false to say this is intended",
+        ),
+      );
+    }
     this.#finalizer.start();
   }
 
@@ -103,6 +123,7 @@ class TolemRouter implements Router {
   }
 
   async #shutdown(): Promise<void> {
+    this.#ctx.callbackChecks.close();
     await this.#finalizer.stop();
     await Promise.allSettled([...this.#inFlight]);
     this.#ctx.breakers.shutdown();
@@ -161,7 +182,7 @@ class TolemRouter implements Router {
   async getPayment(paymentId: string): Promise<PaymentView | null> {
     parseInput(paymentIdSchema, paymentId, 'paymentId');
     const record = await this.journal.get(paymentId);
-    return record === null ? null : toView(record);
+    return record === null ? null : this.#view(record);
   }
 
   async waitForFinal(
@@ -187,7 +208,7 @@ class TolemRouter implements Router {
       throw new ValidationError('signal', 'an AbortSignal is required');
     const first = await this.journal.get(paymentId);
     if (first === null) throw new ValidationError('paymentId', `no payment ${JSON.stringify(paymentId)}`);
-    if (first.final || timeoutMs === 0) return toView(first);
+    if (first.final || timeoutMs === 0) return this.#view(first);
     options.signal?.throwIfAborted();
     await new Promise<void>((resolve, reject) => {
       let poll: NodeJS.Timeout | null = null;
@@ -217,7 +238,24 @@ class TolemRouter implements Router {
       options.signal?.addEventListener('abort', onAbort, { once: true });
     });
     const latest = await this.journal.get(paymentId);
-    return toView(latest ?? first);
+    return this.#view(latest ?? first);
+  }
+
+  warn(warning: RouterWarning): void {
+    if (!(warning instanceof RouterWarning))
+      throw new ValidationError('warning', 'a RouterWarning is required');
+    if (this.#warned.has(warning.code)) return;
+    this.#warned.add(warning.code);
+    const { onError } = this.#options;
+    if (onError === undefined) {
+      process.emitWarning(warning.message, { type: warning.name, code: warning.code });
+      return;
+    }
+    try {
+      onError(warning, { source: 'startup', paymentId: null });
+    } catch {
+      // A throwing onError must not stop a start-up that only wanted to warn.
+    }
   }
 
   handleCallback(providerId: string, body: string | Uint8Array): Promise<CallbackHandling> {
@@ -264,6 +302,10 @@ class TolemRouter implements Router {
     );
     const { payments, ...outcome } = listed;
     return compareWithProvider(this.journal, providerId, range, { outcome, payments }, options.marginMs);
+  }
+
+  #view(record: PaymentRecord): PaymentView {
+    return toView(record, this.#ctx.vouchers.view(record));
   }
 
   #assertRunning(): void {

@@ -12,6 +12,8 @@ import type {
 } from '@tolem/core';
 import type { BreakerState, RouterEventBus } from './events.js';
 import type { ReconcileReport } from './reconciliation.js';
+import type { VoucherStatus } from './vouchers.js';
+import type { RouterWarning } from './warnings.js';
 
 /** One hop of a route: a provider instance and that provider's own service id. */
 export interface RouteTarget {
@@ -70,8 +72,14 @@ export interface PaymentView {
   createdAt: string;
   updatedAt: string;
   stuck: boolean;
-  /** Only on the result of the `pay()` call that received it (sendType `api`); never journaled. */
+  /**
+   * The voucher code of a `sendType: 'api'` payment, when `voucherStatus` is `available`: from the answer
+   * the `pay()` call got, from the journal (sealed with the router's voucher key), or held in this
+   * process's memory (no key: handed out once). A Secret: `voucherCode.reveal()` gives the code.
+   */
   voucherCode?: Secret;
+  /** Where the voucher code of a `sendType: 'api'` payment stands; absent for other payments. */
+  voucherStatus?: VoucherStatus;
 }
 
 export interface CheckRequest {
@@ -90,7 +98,14 @@ export interface RoutedQuote extends QuoteResult {
 }
 
 export interface CallbackHandling {
-  result: 'confirmed' | 'unchanged' | 'rejected' | 'invalid';
+  /**
+   * `confirmed`: Status was asked and the journal moved · `unchanged`: nothing new (Status agreed with
+   * the journal, could not be asked, or the attempt is final) · `throttled`: the payment's Status was
+   * asked for a callback less than `callbacks.minCheckIntervalMs` ago, so this one was answered from
+   * the journal (one Status follows when the interval ends) · `rejected`: no such attempt · `invalid`:
+   * not a callback. Callbacks that arrive while a check is in flight share its result.
+   */
+  result: 'confirmed' | 'unchanged' | 'throttled' | 'rejected' | 'invalid';
   paymentId: string | null;
   state: PaymentState | null;
 }
@@ -112,6 +127,11 @@ export interface Router {
     options?: { timeoutMs?: number; signal?: AbortSignal },
   ): Promise<PaymentView>;
   handleCallback(providerId: string, body: string | Uint8Array): Promise<CallbackHandling>;
+  /**
+   * Reports a start-up warning through `onError` (source `startup`) or as a process warning, at most
+   * once per code for this router: createCallbackHandler uses it for a mount without a path token.
+   */
+  warn(warning: RouterWarning): void;
   breakerState(providerId: string): BreakerState;
   /** Runs one finalizer pass now (claims due payments, checks them); resolves with how many it claimed. */
   finalizeDue(): Promise<number>;

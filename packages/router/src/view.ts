@@ -1,8 +1,9 @@
-import { latestAttempt, type PaymentRecord, type Secret } from '@tolem/core';
+import { latestAttempt, type PaymentRecord } from '@tolem/core';
 import type { AttemptView, PaymentView } from './types.js';
+import type { VoucherView } from './vouchers.js';
 
-/** The public view of a journaled payment. The voucher code is added only by the `pay()` that got it. */
-export function toView(record: PaymentRecord, voucherCode?: Secret): PaymentView {
+/** The public view of a journaled payment, with its voucher code's status (sendType `api` only). */
+export function toView(record: PaymentRecord, voucher?: VoucherView): PaymentView {
   const latest = latestAttempt(record);
   const attempts: AttemptView[] = record.attempts.map((attempt) => ({
     no: attempt.no,
@@ -35,6 +36,9 @@ export function toView(record: PaymentRecord, voucherCode?: Secret): PaymentView
     updatedAt: record.updatedAt,
     stuck: record.stuckAt !== null,
   };
-  if (voucherCode !== undefined) view.voucherCode = voucherCode;
+  if (voucher !== undefined) {
+    view.voucherStatus = voucher.status;
+    if (voucher.code !== undefined) view.voucherCode = voucher.code;
+  }
   return view;
 }

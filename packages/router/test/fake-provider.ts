@@ -13,11 +13,18 @@ import {
   type QuoteRequest,
   type QuoteResult,
   type Reason,
+  Secret,
   type StatusRef,
   ValidationError,
 } from '@tolem/core';
 
-export type Answer = { state: PaymentState; reason?: Reason | null; providerStatus?: string | null };
+export type Answer = {
+  state: PaymentState;
+  reason?: Reason | null;
+  providerStatus?: string | null;
+  /** A voucher code the answer carries (sendType api), as VectraFin's Extras.Code. */
+  voucherCode?: string;
+};
 
 export interface FakeBehaviour {
   /** Decides each Payment that is new to the fake ledger; default: succeeded. */
@@ -150,6 +157,7 @@ export class FakeProvider implements PaymentProvider {
       amountOnClient: null,
       exchangeRate: null,
       serviceCurrency: null,
+      ...voucherOf(answer),
     };
   }
 
@@ -173,6 +181,7 @@ export class FakeProvider implements PaymentProvider {
       amountOnClient: null,
       exchangeRate: null,
       serviceCurrency: null,
+      ...voucherOf(answer),
     };
   }
 
@@ -227,6 +236,10 @@ export class FakeProvider implements PaymentProvider {
   async close(): Promise<void> {
     this.closed += 1;
   }
+}
+
+function voucherOf(answer: Answer): { voucherCode?: Secret } {
+  return answer.voucherCode === undefined ? {} : { voucherCode: new Secret(answer.voucherCode) };
 }
 
 export function outcomeOf(answer: Answer) {

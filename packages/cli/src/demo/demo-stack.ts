@@ -36,7 +36,7 @@ export interface DemoStack {
   router: Router;
   instrumentation: RouterInstrumentation;
   registry: Registry;
-  /** http://127.0.0.1:PORT, serving /metrics and /callbacks/<provider>. */
+  /** http://127.0.0.1:PORT, serving /metrics and /callbacks/<token>/<provider>. */
   baseUrl: string;
   metricsUrl: string;
   journalPath: string;
@@ -118,6 +118,10 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     [PRIMARY]: randomBytes(12).toString('base64url'),
     [SECONDARY]: randomBytes(12).toString('base64url'),
   };
+  // The callback path token, as every deployment should have one: only the sandbox learns it.
+  const callbackToken = randomBytes(18).toString('base64url');
+  // A voucher key for this run's journal (a deployment keeps its keys in a secret store).
+  const voucherKey = randomBytes(32);
   let simulator: Simulator | null = null;
   try {
     simulator = await startSimulator({
@@ -127,7 +131,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
         agentId: AGENTS[id],
         password: passwords[id],
         balances: { KZT: '5000000.00' },
-        callbackUrl: `${baseUrl}/callbacks/${id}`,
+        callbackUrl: `${baseUrl}/callbacks/${callbackToken}/${id}`,
       })),
     });
     const providers = INSTANCES.map((id) =>
@@ -152,6 +156,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
         ]),
       ),
       journal: createSqliteJournal({ path: journalPath }),
+      vouchers: { keys: { demo: voucherKey }, current: 'demo' },
       // Small numbers so that a shift of a few seconds shows a breaker opening and closing again.
       breaker: {
         volumeThreshold: 4,
@@ -171,7 +176,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     });
     const instrumentation = instrumentRouter(router, { registry, balance: { intervalMs: 15_000 } });
     metricsHandler = createMetricsHandler(registry);
-    callbackHandler = createCallbackHandler(router);
+    callbackHandler = createCallbackHandler(router, { pathToken: callbackToken });
     await router.start();
     const started = { simulator, router };
     return {

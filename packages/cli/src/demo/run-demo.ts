@@ -35,8 +35,12 @@ function narrateEvents(shift: Shift): () => void {
     router.events.on('callback', (event) => {
       counters.callbacks += 1;
       if (!shift.showCallbacks) return;
+      const why =
+        event.result === 'throttled'
+          ? 'checked moments ago: answered from the journal, Status asked again shortly'
+          : 'confirmed with Status before the journal moves';
       narrator.event(
-        `callback from ${event.provider} for ${event.paymentId ?? 'an unknown payment'}: ${event.result} (confirmed with Status before the journal moves)`,
+        `callback from ${event.provider} for ${event.paymentId ?? 'an unknown payment'}: ${event.result} (${why})`,
       );
     }),
     router.events.on('payment.final', (event) => {
@@ -131,7 +135,7 @@ export async function runDemo(context: CommandContext, options: DemoStackOptions
     narrator.line(`  providers   ${PRIMARY} first, ${SECONDARY} second on every route`);
     narrator.line(`  journal     ${stack.journalPath} (SQLite)`);
     narrator.line(`  metrics     ${stack.metricsUrl}`);
-    narrator.line(`  callbacks   ${stack.baseUrl}/callbacks/<provider>`);
+    narrator.line(`  callbacks   ${stack.baseUrl}/callbacks/<token>/<provider>  (a random token per run)`);
     const shift: Shift = {
       stack,
       narrator,
@@ -173,7 +177,7 @@ export async function runDemo(context: CommandContext, options: DemoStackOptions
       narrator.line('Serving until Ctrl-C:');
       narrator.line(`  metrics     ${stack.metricsUrl}   (point Prometheus here)`);
       narrator.line(`  simulator   ${stack.simulator.url}`);
-      narrator.line(`  callbacks   ${stack.baseUrl}/callbacks/<provider>`);
+      narrator.line(`  callbacks   ${stack.baseUrl}/callbacks/<token>/<provider>`);
       narrator.line('  the finalizer keeps running; the balance is polled every 15 s');
       await untilAborted(context.signal);
       narrator.line('stopping…');

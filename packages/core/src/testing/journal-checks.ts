@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { JournalConflictError, ValidationError } from '../errors.js';
 import type { AttemptUpdate, NewPayment, PaymentJournal, PaymentRecord } from '../journal.js';
 import { outcome } from '../model.js';
+import { voucherChecks } from './journal-voucher-checks.js';
 import type { ConformanceCheck } from './provider-checks.js';
 
 export interface JournalConformanceOptions {
@@ -568,5 +569,7 @@ export function journalChecks(options: JournalConformanceOptions): ConformanceCh
       }),
     );
   }
+  // Capabilities in files of their own.
+  checks.push(...voucherChecks(options));
   return checks;
 }

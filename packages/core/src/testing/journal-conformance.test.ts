@@ -7,13 +7,23 @@ import { runJournalConformance } from './journal-conformance.js';
 
 runJournalConformance({ name: 'memory', createJournal: () => createMemoryJournal() });
 
+type Flaw =
+  | 'no-cas'
+  | 'double-claim'
+  | 'final-changes'
+  | 'reuses-ids'
+  | 'writes-then-refuses'
+  | 'forgets-voucher'
+  | 'replaces-voucher'
+  | 'stores-any-voucher'
+  | 'claim-drops-voucher';
+
 /**
  * A journal that forgets to compare versions, double-claims, lets a final payment change, reuses ids,
- * or writes a malformed payment (with a made-up date) and then says ValidationError: "nothing written".
+ * writes a malformed payment (with a made-up date) and then says ValidationError: "nothing written", or
+ * mishandles vouchers.
  */
-function broken(
-  flaw: 'no-cas' | 'double-claim' | 'final-changes' | 'reuses-ids' | 'writes-then-refuses',
-): PaymentJournal {
+function broken(flaw: Flaw): PaymentJournal {
   const inner = createMemoryJournal();
   const journal: PaymentJournal = {
     create: async (p) => {
@@ -26,6 +36,14 @@ function broken(
     openAttempt: (id, version, attempt) => inner.openAttempt(id, version, attempt),
     transition: async (id, version, change) => {
       const current = await inner.get(id);
+      if (flaw === 'forgets-voucher' || (flaw === 'stores-any-voucher' && change.voucher)) {
+        const { voucher: _dropped, ...rest } = change;
+        return inner.transition(id, version, rest);
+      }
+      if (flaw === 'replaces-voucher' && current?.voucher && change.voucher) {
+        const next = await inner.transition(id, version, change);
+        return { ...next, voucher: change.voucher };
+      }
       if (flaw === 'no-cas' && current) return inner.transition(id, current.version, change);
       if (flaw === 'final-changes' && current?.final && change.payment) {
         return { ...current, ...change.payment, version: current.version + 1 };
@@ -33,6 +51,8 @@ function broken(
       return inner.transition(id, version, change);
     },
     claimDue: async (options) => {
+      if (flaw === 'claim-drops-voucher')
+        return (await inner.claimDue(options)).map((record) => ({ ...record, voucher: null }));
       if (flaw !== 'double-claim') return inner.claimDue(options);
       const due = (await inner.list({ final: false })).filter(
         (r) => r.nextCheckAt !== null && Date.parse(r.nextCheckAt) <= options.now.getTime(),
@@ -63,6 +83,13 @@ describe('the journal suite fails a broken journal', () => {
       'writes-then-refuses',
       'create refuses a malformed payment with ValidationError naming the field, and writes nothing',
     ],
+    [
+      'forgets-voucher',
+      'vouchers: a sealed voucher is kept exactly, in the write that made the payment succeed',
+    ],
+    ['replaces-voucher', 'vouchers: written once, a later voucher never replaces the first'],
+    ['stores-any-voucher', 'vouchers: a malformed sealed voucher is refused and nothing changes'],
+    ['claim-drops-voucher', 'vouchers: every later write and claim carries the voucher along'],
   ] as const)('%s fails "%s"', async (flaw, name) => {
     const check = journalChecks({ name: flaw, createJournal: () => broken(flaw) }).find(
       (c) => c.name === name,
@@ -78,6 +105,7 @@ describe('the journal suite fails a broken journal', () => {
       createJournal: () => createMemoryJournal(),
       reopen: async (journal) => journal,
     }).length;
-    expect(withReopen).toBe(without + 2);
+    // Two restart checks of the core suite, one of the voucher capability.
+    expect(withReopen).toBe(without + 3);
   });
 });

@@ -1,10 +1,12 @@
 import type { Clock, PaymentJournal, PaymentProvider } from '@tolem/core';
 import type { ProviderBreakers } from '../breaker.js';
+import type { CallbackChecks } from '../callback-checks.js';
 import type { RouterEventBus } from '../events.js';
 import type { FailoverPolicy } from '../failover-policy.js';
 import type { KeyedLock } from '../keyed-lock.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Routes } from '../types.js';
+import type { Vouchers } from '../vouchers.js';
 import type { PaymentWatchers } from './watchers.js';
 
 /** Everything the lifecycle functions share: built once by `createRouter`. */
@@ -19,11 +21,15 @@ export interface RouterContext {
   /** Per-payment serialisation inside this process. */
   readonly locks: KeyedLock;
   readonly watchers: PaymentWatchers;
+  /** Voucher codes: sealed into the journal with the user's key, or held in memory without one. */
+  readonly vouchers: Vouchers;
+  /** One Status per payment in flight for callbacks, and the callback interval. */
+  readonly callbackChecks: CallbackChecks;
   readonly clock: Clock;
   /** Asks the finalizer to poll now (a payment became due). */
   wakeFinalizer(): void;
   reportError(
     error: unknown,
-    context: { source: 'finalizer' | 'callback' | 'pay'; paymentId: string | null },
+    context: { source: 'finalizer' | 'callback' | 'pay' | 'startup'; paymentId: string | null },
   ): void;
 }

@@ -25,7 +25,7 @@ export interface DriveOptions {
 
 export interface DriveResult {
   record: PaymentRecord;
-  /** From the send that returned it (sendType `api`): handed to the caller, never journaled. */
+  /** From the send that returned it (sendType `api`), for the caller; kept as the router's vouchers say. */
   voucherCode?: Secret;
   /** Set when the payment failed without anything ever being sent: the error to throw to the caller. */
   notSentError?: unknown;
@@ -122,7 +122,11 @@ export async function drive(
     }
     voucherCode = sent.result.voucherCode ?? voucherCode;
     current = (
-      await settle(ctx, sent.record, { attemptNo: sent.attemptNo, update: attemptUpdateFrom(sent.result) })
+      await settle(ctx, sent.record, {
+        attemptNo: sent.attemptNo,
+        update: attemptUpdateFrom(sent.result),
+        ...voucherOf(sent.result, options.origin === 'pay'),
+      })
     ).record;
   }
   const result: DriveResult = { record: current };
@@ -145,13 +149,26 @@ export async function resendLatest(
   if (sent.kind === 'raced') return reload(ctx, record.paymentId);
   // A resend that was not sent changes nothing: the earlier send may still have arrived.
   const update = sent.kind === 'sent' ? attemptUpdateFrom(sent.result) : null;
-  const settlement = { attemptNo: attempt.no, update, check: options.check };
+  const settlement = {
+    attemptNo: attempt.no,
+    update,
+    check: options.check,
+    ...(sent.kind === 'sent' ? voucherOf(sent.result, false) : {}),
+  };
   const settled = await settle(
     ctx,
     sent.record,
     options.releaseLease === undefined ? settlement : { ...settlement, releaseLease: options.releaseLease },
   );
   return settled.record;
+}
+
+/** A Settlement's voucher field for an answer that carried a code (none otherwise). */
+export function voucherOf(
+  result: { voucherCode?: Secret },
+  handedOut: boolean,
+): { voucher?: { code: Secret; handedOut: boolean } } {
+  return result.voucherCode === undefined ? {} : { voucher: { code: result.voucherCode, handedOut } };
 }
 
 /** Fails a payment that moved no money anywhere (every attempt declined or never sent). */

@@ -93,13 +93,13 @@ export async function pay(
   const known = await ctx.journal.get(input.paymentId);
   if (known !== null) {
     assertSame(known, input);
-    return toView(known);
+    return toView(known, ctx.vouchers.view(known));
   }
   return ctx.locks.run(input.paymentId, async () => {
     const existing = await ctx.journal.get(input.paymentId);
     if (existing !== null) {
       assertSame(existing, input);
-      return toView(existing);
+      return toView(existing, ctx.vouchers.view(existing));
     }
     if (nextTarget(ctx, { ...input, attempts: [] }).target === null) {
       throw new ProviderUnavailableError(`no provider of route ${input.service} is available: nothing sent`);
@@ -127,7 +127,7 @@ export async function pay(
     const created = recorded.record;
     // Another instance created it a moment ago, or the read-back found it under way: it (or a
     // finalizer) sends it, not us.
-    if (!recorded.send) return toView(created);
+    if (!recorded.send) return toView(created, ctx.vouchers.view(created));
     let result: Awaited<ReturnType<typeof drive>>;
     try {
       result = await drive(ctx, created, {
@@ -139,10 +139,11 @@ export async function pay(
       // A journal write failed part-way (locked or full disk). The payment is journaled, and the request
       // may have left or the finalizer may still send it: thrown, it would read as "nothing sent".
       report(ctx, error, input.paymentId);
-      return toView(await lastKnown(ctx, created));
+      const last = await lastKnown(ctx, created);
+      return toView(last, ctx.vouchers.view(last));
     }
     if (result.notSentError !== undefined) throw result.notSentError;
-    return toView(result.record, result.voucherCode);
+    return toView(result.record, ctx.vouchers.view(result.record, result.voucherCode));
   });
 }
 

@@ -6,6 +6,7 @@ import {
   type Outcome,
   type PaymentRecord,
   type PaymentResult,
+  type Secret,
   type Transition,
 } from '@tolem/core';
 import { backoffDelay } from '../backoff.js';
@@ -29,6 +30,12 @@ export interface Settlement {
   check?: boolean;
   /** Release the finalizer's lease held by this owner. */
   releaseLease?: string;
+  /**
+   * The voucher code the answer behind `update` carried. Kept (sealed into this very write, or held in
+   * memory without a key) when the update is a success of a `sendType: 'api'` payment. `handedOut`:
+   * the caller that got the answer (`pay()`) already has it.
+   */
+  voucher?: { code: Secret; handedOut: boolean };
 }
 
 /** The attempt fields a provider answer sets. */
@@ -138,7 +145,16 @@ function payment(
   };
 }
 
-/** Writes a settlement (retrying on concurrent writes) and emits `payment.stuck` when it escalates. */
+/** The voucher code a settlement brings, when it is one to keep: a success of a `sendType: 'api'` payment. */
+function voucherCode(record: PaymentRecord, settlement: Settlement): Secret | undefined {
+  if (settlement.voucher === undefined || record.details.sendType !== 'api') return undefined;
+  return settlement.update?.state === 'succeeded' ? settlement.voucher.code : undefined;
+}
+
+/**
+ * Writes a settlement (retrying on concurrent writes), with the voucher code it brings sealed into the
+ * same write, and emits `payment.stuck` when it escalates and `voucher` when a code was received.
+ */
 export async function settle(
   ctx: RouterContext,
   record: PaymentRecord,
@@ -146,13 +162,28 @@ export async function settle(
 ): Promise<{ record: PaymentRecord; decision: Decision }> {
   let decision: Decision = { kind: 'wait' };
   let escalated = false;
+  const code = record.voucher === null ? voucherCode(record, settlement) : undefined;
+  // Sealed (or held in memory) before the write: a waiter woken by it finds the code.
+  const sealed =
+    code === undefined ? null : ctx.vouchers.keep(record, code, settlement.voucher?.handedOut === true);
   const written = await commit(ctx, record, (current) => {
     const plan = planSettlement(ctx, current, settlement);
     if (plan === null) return null;
     decision = plan.decision;
     escalated = plan.change.stuck === true;
+    if (sealed !== null && current.voucher === null) plan.change.voucher = sealed;
     return plan.change;
   });
+  if (code !== undefined && written.state === 'succeeded') {
+    const provider = written.attempts.find((a) => a.no === settlement.attemptNo)?.provider ?? null;
+    ctx.events.emit('voucher', () => ({
+      paymentId: written.paymentId,
+      service: written.service,
+      provider,
+      code,
+      kept: sealed !== null && written.voucher !== null,
+    }));
+  }
   if (escalated && written.stuckAt !== null && !written.final) {
     const latest = written.attempts[written.attempts.length - 1];
     ctx.events.emit('payment.stuck', () => ({
