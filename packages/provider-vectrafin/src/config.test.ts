@@ -76,7 +76,7 @@ describe('createVectrafinProvider options', () => {
     'http://127.0.0.1:1234',
     'http://127.9.9.9',
     'http://[::1]:99',
-    'http://sim.localhost',
+    'http://127.1:8080',
   ])('plain http is accepted for the loopback host %s (HTTPS otherwise, notes §1)', (baseUrl) => {
     expect(resolveConfig({ ...valid, baseUrl }).origin).toBe(new URL(baseUrl).origin);
   });
@@ -88,6 +88,9 @@ describe('createVectrafinProvider options', () => {
     ['baseUrl relative', { baseUrl: '/home/index' }, 'baseUrl'],
     ['plain http to a remote host', { baseUrl: 'http://processing.vectrafin.ru' }, 'baseUrl'],
     ['plain http to a private address', { baseUrl: 'http://10.0.0.5' }, 'baseUrl'],
+    // Resolved through DNS on a stock resolver, so not provably loopback (loopback.test.ts has the table).
+    ['plain http to a *.localhost name', { baseUrl: 'http://sim.localhost' }, 'baseUrl'],
+    ['plain http to localhost.', { baseUrl: 'http://localhost.:8080' }, 'baseUrl'],
     ['ftp', { baseUrl: 'ftp://processing.vectrafin.ru' }, 'baseUrl'],
     ['credentials in the URL', { baseUrl: 'https://u:p@processing.vectrafin.ru' }, 'baseUrl'],
     ['a query', { baseUrl: 'https://processing.vectrafin.ru/?x=1' }, 'baseUrl'],

@@ -10,12 +10,13 @@ import {
 } from '@tolem/core';
 import type { Dispatcher } from 'undici';
 import * as z from 'zod';
+import { assertSecureUrl } from './loopback.js';
 
 /** Options of `createVectrafinProvider` (design §5). */
 export interface VectrafinOptions {
   /** Instance id, e.g. "vectrafin-kzt": the name the router and the DI container know it by. */
   id: string;
-  /** `https://processing.vectrafin.ru`; plain http only for loopback hosts (the simulator). */
+  /** `https://processing.vectrafin.ru`; plain http only to 127.0.0.1, [::1] or localhost (the simulator). */
   baseUrl: string | URL;
   /** The agent's numeric id. */
   agentId: string | number;
@@ -138,22 +139,8 @@ function parseBaseUrl(value: string | URL): URL {
   }
   if (url.username || url.password) throw new ConfigError('baseUrl', 'must not carry credentials');
   if (url.search || url.hash) throw new ConfigError('baseUrl', 'must not carry a query or a fragment');
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && isLoopback(url.hostname)) return url;
-  throw new ConfigError(
-    'baseUrl',
-    url.protocol === 'http:' ? 'HTTPS is required except for loopback hosts' : 'an http(s) URL is required',
-  );
-}
-
-export function isLoopback(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host === '[::1]' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-  );
+  assertSecureUrl(url, 'baseUrl');
+  return url;
 }
 
 function isTimeZone(value: string): boolean {
