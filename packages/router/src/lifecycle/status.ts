@@ -23,12 +23,15 @@ export async function checkStatus(
     return await ctx.breakers.run(
       attempt.provider,
       'getStatus',
-      () =>
-        provider.getStatus({
-          transactionId: attempt.transactionId,
-          serviceId: attempt.serviceId,
-          expected: { amount: record.amount, account: record.account },
-        }),
+      (breakerCall) =>
+        provider.getStatus(
+          {
+            transactionId: attempt.transactionId,
+            serviceId: attempt.serviceId,
+            expected: { amount: record.amount, account: record.account },
+          },
+          { onDispatch: () => breakerCall.started() },
+        ),
       (result) => ({ state: result.state, reason: result.reason }),
     );
   } catch (error) {
