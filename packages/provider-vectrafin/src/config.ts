@@ -24,9 +24,22 @@ export interface VectrafinOptions {
   password: string | Secret;
   /** IANA zone for RequestDate and GetPaymentsByDate (notes §5). Default `Europe/Moscow`. */
   timeZone?: string;
-  /** Pool size (the spec asks for 10–15 concurrent connections). Default 12. */
+  /** Pool size: requests in flight at once (the spec asks for 10–15 concurrent connections). Default 12. */
   connections?: number;
-  /** Per-request timeout; the provider itself drops a connection after 60 s. Default 60 000. */
+  /**
+   * Requests that may wait for a free connection; one more comes back at once as not sent
+   * (`unknown` / `not_dispatched`). 0: never wait. Default 1000.
+   */
+  queueLimit?: number;
+  /**
+   * How long a request may wait for a free connection before it comes back as not sent
+   * (`not_dispatched`). Default: the call's own timeout (`timeoutMs`, or the per-call one).
+   */
+  queueTimeoutMs?: number;
+  /**
+   * How long to wait for the provider's answer once the request has a connection (a connect included;
+   * queueing is not); the provider itself drops a connection after 60 s. Default 60 000.
+   */
   timeoutMs?: number;
   /** Service id → how it is paid; merged over the spec's own ids (7, 1911, 1549, 815). */
   serviceKinds?: Record<string, ServiceKind>;
@@ -48,6 +61,9 @@ export interface VectrafinConfig {
   readonly password: Secret;
   readonly timeZone: string;
   readonly connections: number;
+  readonly queueLimit: number;
+  /** Null: the call's own timeout. */
+  readonly queueTimeoutMs: number | null;
   readonly timeoutMs: number;
   readonly serviceKinds: ReadonlyMap<string, ServiceKind>;
   readonly accountPatterns: ReadonlyMap<string, RegExp>;
@@ -88,6 +104,18 @@ const optionsSchema = z
       .min(1, { error: 'at least 1' })
       .max(256, { error: 'at most 256' })
       .default(12),
+    queueLimit: z
+      .number()
+      .int({ error: 'an integer is required' })
+      .min(0, { error: 'at least 0' })
+      .max(1_000_000, { error: 'at most 1000000' })
+      .default(1_000),
+    queueTimeoutMs: z
+      .number()
+      .int({ error: 'an integer number of milliseconds is required' })
+      .min(0, { error: 'at least 0' })
+      .max(600_000, { error: 'at most 600000' })
+      .optional(),
     timeoutMs: z
       .number()
       .int({ error: 'an integer number of milliseconds is required' })
@@ -122,6 +150,8 @@ export function resolveConfig(options: VectrafinOptions): VectrafinConfig {
     password: typeof parsed.password === 'string' ? new Secret(parsed.password) : parsed.password,
     timeZone: parsed.timeZone,
     connections: parsed.connections,
+    queueLimit: parsed.queueLimit,
+    queueTimeoutMs: parsed.queueTimeoutMs ?? null,
     timeoutMs: parsed.timeoutMs,
     serviceKinds: new Map(Object.entries({ ...DEFAULT_SERVICE_KINDS, ...parsed.serviceKinds })),
     accountPatterns: compilePatterns(parsed.accountPatterns ?? {}),

@@ -62,7 +62,7 @@ describe('PostPayments: at most 1000 a request (notes §6)', () => {
 
   it('a chunk lost in transport is unknown with its reason; the others are still sent', async () => {
     mock = mockVectrafin();
-    mock.replyWithError(socketError('ECONNRESET'));
+    mock.replyWithError(socketError('ECONNRESET'), 'after-write');
     mock.reply(SUCCESS);
     const result = await mock.provider.submitRegistry(entries(1001));
     expect(result.chunks.map((chunk) => [chunk.state, chunk.reason, chunk.status])).toEqual([
@@ -74,13 +74,14 @@ describe('PostPayments: at most 1000 a request (notes §6)', () => {
   it('chunks not yet sent when the caller aborts are reported as not sent', async () => {
     mock = mockVectrafin();
     const controller = new AbortController();
-    // The caller gives up while the first chunk is at the provider.
+    // The caller gives up while the first chunk is at the provider (the body function runs once the
+    // request was written; a reply callback would run before, as if the provider saw it unsent).
     mock.agent
       .get(ORIGIN)
       .intercept({ path: '/home/postpayments', method: 'POST' })
-      .reply(() => {
+      .reply(200, () => {
         controller.abort();
-        return { statusCode: 200, data: SUCCESS };
+        return SUCCESS;
       });
     const result = await mock.provider.submitRegistry(entries(1500), { signal: controller.signal });
     expect(mock.sent).toHaveLength(1);
