@@ -660,6 +660,20 @@ describe('waiting for a connection is not the provider’s time (issue 10 item 3
     expect(server.requests).toBe(1);
   });
 
+  it('a signal aborted as the request leaves the queue (here by onDispatch) throws; nothing is sent', async () => {
+    const { server } = await holdingServer();
+    const controller = new AbortController();
+    const reason = new Error('caller gave up');
+    await expect(
+      providerFor(server.url).pay(payment('1'), {
+        signal: controller.signal,
+        onDispatch: () => controller.abort(reason),
+      }),
+    ).rejects.toBe(reason);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.requests).toBe(0);
+  });
+
   it('an onDispatch that throws sends nothing and throws its error', async () => {
     const { server } = await holdingServer();
     const boom = new Error('hook failed');

@@ -172,6 +172,12 @@ export class VectrafinTransport {
         );
       };
       signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) {
+        // Aborted since it left the queue (by onDispatch, say): never hand it to undici.
+        slot.release();
+        settle({ kind: 'abort', written: false, reason: signal.reason });
+        return;
+      }
 
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart(requestController) {
