@@ -581,6 +581,7 @@ describe('waiting for a connection is not the provider’s time (issue 10 item 3
     const second = await provider.pay(payment('2'), { onDispatch: () => dispatched.push('2') });
     expect(second).toMatchObject({ state: 'unknown', final: false, reason: 'not_dispatched' });
     expect(second.message).toContain('1 connections busy');
+    expect(JSON.stringify(second)).not.toContain(PASSWORD);
     release();
     expect((await first).state).toBe('pending');
     expect(server.requests).toBe(1);
@@ -621,9 +622,9 @@ describe('waiting for a connection is not the provider’s time (issue 10 item 3
     const provider = providerFor(server.url, 10_000, { connections: 1, queueTimeoutMs: 5_000 });
     const first = provider.pay(payment('1'));
     await expect.poll(() => held.length).toBe(1);
-    // Queued far longer than its 500 ms timeout, then answered at once: not a timeout.
-    const second = provider.pay(payment('2'), { timeoutMs: 500 });
-    await new Promise((resolve) => setTimeout(resolve, 900));
+    // Queued longer than its own 1.5 s timeout, then answered at once: not a timeout.
+    const second = provider.pay(payment('2'), { timeoutMs: 1_500 });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
     release();
     await first;
     await expect.poll(() => held.length).toBe(1);
