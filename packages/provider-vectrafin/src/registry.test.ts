@@ -90,6 +90,35 @@ describe('PostPayments: at most 1000 a request (notes §6)', () => {
     expect(result.chunks[1]?.message).toContain('not sent');
   });
 
+  it('a later chunk withdrawn before it was written (the caller aborted while it connected) is reported, not thrown: the earlier chunk was sent', async () => {
+    mock = mockVectrafin();
+    const controller = new AbortController();
+    mock.reply(SUCCESS);
+    // A reply callback runs as MockAgent takes the request, before it is written (onRequestStart):
+    // the caller's abort lands while the second chunk's connection is being made.
+    mock.agent
+      .get(ORIGIN)
+      .intercept({ path: '/home/postpayments', method: 'POST' })
+      .reply(() => {
+        controller.abort();
+        return { statusCode: 200, data: SUCCESS };
+      });
+    const result = await mock.provider.submitRegistry(entries(1500), { signal: controller.signal });
+    expect(result.chunks[0]).toMatchObject({ state: 'succeeded', offset: 0, size: 1000 });
+    expect(result.chunks[1]).toMatchObject({ state: 'unknown', reason: 'aborted', offset: 1000, size: 500 });
+    expect(result.chunks[1]?.message).toContain('not sent');
+    expect(result.accepted).toBe(false);
+  });
+
+  it('calls onDispatch once, for the first chunk', async () => {
+    mock = mockVectrafin();
+    mock.reply(SUCCESS, SUCCESS, SUCCESS);
+    let dispatched = 0;
+    await mock.provider.submitRegistry(entries(2500), { onDispatch: () => dispatched++ });
+    expect(mock.sent).toHaveLength(3);
+    expect(dispatched).toBe(1);
+  });
+
   it.each<[string, (entry: Record<string, unknown>) => void, string]>([
     ['a missing account', (entry) => delete entry.account, 'entries.1.account'],
     ['a missing RequestId', (entry) => delete entry.providerRequestId, 'entries.1.providerRequestId'],
