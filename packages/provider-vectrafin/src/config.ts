@@ -33,7 +33,9 @@ export interface VectrafinOptions {
   queueLimit?: number;
   /**
    * How long a request may wait for a free connection before it comes back as not sent
-   * (`not_dispatched`). Default: the call's own timeout (`timeoutMs`, or the per-call one).
+   * (`not_dispatched`). Default: the call's own timeout (`timeoutMs`, or the per-call one), at most
+   * 10 000 — so that with the defaults a request is in flight at most 70 s, inside the router's
+   * `finalizer.inFlightMs` (90 s).
    */
   queueTimeoutMs?: number;
   /**
@@ -62,7 +64,7 @@ export interface VectrafinConfig {
   readonly timeZone: string;
   readonly connections: number;
   readonly queueLimit: number;
-  /** Null: the call's own timeout. */
+  /** Null: the call's own timeout, at most DEFAULT_QUEUE_TIMEOUT_CAP_MS. */
   readonly queueTimeoutMs: number | null;
   readonly timeoutMs: number;
   readonly serviceKinds: ReadonlyMap<string, ServiceKind>;
@@ -70,6 +72,9 @@ export interface VectrafinConfig {
   readonly dispatcher: Dispatcher | undefined;
   readonly clock: Clock;
 }
+
+/** The longest default wait for a free connection (`queueTimeoutMs` unset). */
+export const DEFAULT_QUEUE_TIMEOUT_CAP_MS = 10_000;
 
 /** The service ids the spec's own samples use (notes §2). */
 export const DEFAULT_SERVICE_KINDS: Readonly<Record<string, ServiceKind>> = {

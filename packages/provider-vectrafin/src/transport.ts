@@ -6,7 +6,7 @@ import {
   scrub,
 } from '@tolem/core';
 import { type Dispatcher, Pool } from 'undici';
-import type { VectrafinConfig } from './config.js';
+import { DEFAULT_QUEUE_TIMEOUT_CAP_MS, type VectrafinConfig } from './config.js';
 import { DispatchQueue, type Slot } from './dispatch-queue.js';
 import { parseWireJson, type WireValue } from './json-value.js';
 
@@ -99,7 +99,7 @@ export class VectrafinTransport {
     // The operations check these already; checked again here so no caller can reach a TypeError below.
     const options = parseCallOptions(callOptions);
     const timeoutMs = options.timeoutMs ?? this.#config.timeoutMs;
-    const queueTimeoutMs = this.#config.queueTimeoutMs ?? timeoutMs;
+    const queueTimeoutMs = this.#config.queueTimeoutMs ?? Math.min(timeoutMs, DEFAULT_QUEUE_TIMEOUT_CAP_MS);
     options.signal?.throwIfAborted();
 
     const admission = await this.#queue.acquire(queueTimeoutMs, options.signal);
