@@ -167,13 +167,18 @@ export class ProviderBreakers {
         if (error instanceof LocalFailure) throw error;
         // Thrown before sending: not the provider's health, not a call to report.
         if (isNothingSentError(error, signal)) throw new LocalFailure(error);
-        this.#report(providerId, operation, { state: 'unknown', reason: 'request_failed' }, startedAt, false);
+        this.#report(
+          providerId,
+          operation,
+          { state: 'unknown', reason: 'request_failed' },
+          this.#since(startedAt),
+        );
         throw error;
       }
       const result = verdict(value);
       if (result !== null) {
         // A request that never left took no provider time: its wait is not the provider's latency.
-        this.#report(providerId, operation, result, neverLeft(result) ? this.now() : startedAt, false);
+        this.#report(providerId, operation, result, neverLeft(result) ? 0 : this.#since(startedAt));
         if (neverLeft(result)) throw new UncountedValue(value);
         if (countsAsBreakerFailure(result)) throw new CountedFailure(value);
       }
@@ -185,7 +190,7 @@ export class ProviderBreakers {
       if (error instanceof CountedFailure || error instanceof UncountedValue) return error.value as T;
       if (error instanceof LocalFailure) throw error.cause;
       if (isBreakerRefusal(error)) {
-        this.#report(providerId, operation, { state: 'unknown', reason: null }, this.now(), true);
+        this.#report(providerId, operation, { state: 'unknown', reason: null }, 0, true);
         throw new ProviderUnavailableError(`provider ${providerId}: circuit breaker is open, nothing sent`, {
           providerId,
           cause: error,
@@ -206,19 +211,23 @@ export class ProviderBreakers {
     this.events.emit('breaker.state', () => ({ provider: providerId, state, previous }));
   }
 
+  #since(startedAt: number): number {
+    return Math.max(0, this.now() - startedAt);
+  }
+
   #report(
     provider: string,
     operation: ProviderOperation,
     verdict: CallVerdict,
-    startedAt: number,
-    rejected: boolean,
+    durationMs: number,
+    rejected = false,
   ): void {
     this.events.emit('provider.call', () => ({
       provider,
       operation,
       state: verdict.state,
       reason: verdict.reason,
-      durationMs: rejected ? 0 : Math.max(0, this.now() - startedAt),
+      durationMs,
       rejected,
     }));
   }
