@@ -1,9 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError } from '@tolem/core';
 import { describe, expect, it } from 'vitest';
 import { CliError } from './cli-error.js';
-import { isLoopbackHost, readConnection, readUrl } from './connection.js';
+import { readConnection, readUrl } from './connection.js';
 import type { Io } from './io.js';
 
 function io(env: Record<string, string>, cwd = process.cwd()): Io {
@@ -18,6 +19,17 @@ function message(fn: () => unknown): string {
     throw error;
   }
   throw new Error('expected a usage error');
+}
+
+/** The shared loopback rule refuses with a ConfigError naming --url (the CLI reports it with exit 2). */
+function refusal(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    if (ConfigError.is(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
 }
 
 const ENV = {
@@ -86,8 +98,8 @@ describe('readUrl', () => {
   it('accepts plain http only for loopback hosts', () => {
     expect(readUrl('http://localhost:1234')).toBe('http://localhost:1234');
     expect(readUrl('http://[::1]:1234/base/')).toBe('http://[::1]:1234/base');
-    expect(message(() => readUrl('http://processing.vectrafin.ru'))).toContain('https://');
-    expect(message(() => readUrl('ftp://127.0.0.1'))).toContain('https://');
+    expect(refusal(() => readUrl('http://processing.vectrafin.ru')).message).toContain('https://');
+    expect(refusal(() => readUrl('ftp://127.0.0.1')).message).toContain('https://');
     expect(message(() => readUrl('not a url'))).toContain('not a URL');
     expect(message(() => readUrl('https://vf.example/?a=1'))).toContain('query');
   });
@@ -97,15 +109,27 @@ describe('readUrl', () => {
     expect(text).not.toContain('topsecret');
   });
 
+  // The rule itself is the provider's isLoopback (its table, with the reason for each row, is in
+  // provider-vectrafin loopback.test.ts); here: the CLI applies it to --url, normalised.
   it.each([
-    ['127.0.0.1', true],
-    ['127.10.0.5', true],
-    ['[::1]', true],
-    ['localhost', true],
-    ['api.localhost', true],
-    ['128.0.0.1', false],
-    ['localhost.example.com', false],
-  ])('isLoopbackHost(%s) is %s', (host, expected) => {
-    expect(isLoopbackHost(host)).toBe(expected);
+    ['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
+    ['http://127.1:8080/', 'http://127.0.0.1:8080'],
+    ['http://0x7f.1:8080', 'http://127.0.0.1:8080'],
+    ['http://LOCALHOST:8080', 'http://localhost:8080'],
+    ['http://[::1]:8080', 'http://[::1]:8080'],
+  ])('accepts the loopback URL %s as %s', (url, normalised) => {
+    expect(readUrl(url)).toBe(normalised);
+  });
+
+  it.each([
+    'http://api.localhost:8080',
+    'http://localhost.:8080',
+    'http://127.0.0.1.nip.io:8080',
+    'http://[::ffff:127.0.0.1]:8080',
+    'http://128.0.0.1',
+  ])('refuses plain http to %s: a ConfigError naming --url with the fix', (url) => {
+    const error = refusal(() => readUrl(url));
+    expect(error.option).toBe('--url');
+    expect(error.message).toMatch(/^--url: .*https:\/\/.*127\.0\.0\.1/);
   });
 });

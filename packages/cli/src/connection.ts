@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { assertTimeZone, Secret } from '@tolem/core';
+import { assertSecureUrl } from '@tolem/provider-vectrafin';
 import { type Flags, type OptionDefs, optionalString, PASSWORD_HINT } from './args.js';
 import { usageError } from './cli-error.js';
 import type { Io } from './io.js';
@@ -59,14 +60,6 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
-/** Loopback hosts, where plain http cannot be read by anyone else on the network. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return (
-    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
-  );
-}
-
 export function readUrl(value: string | undefined): string {
   if (value === undefined)
     throw usageError(`missing --url (or set ${ENV.url}), e.g. --url https://processing.vectrafin.ru`);
@@ -82,14 +75,8 @@ export function readUrl(value: string | undefined): string {
     throw usageError(`--url must not carry credentials: ${PASSWORD_HINT}`);
   }
   if (url.search !== '' || url.hash !== '') throw usageError('--url must not carry a query or a fragment');
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw usageError(
-      `--url must use https:// (plain http is accepted only for loopback hosts such as 127.0.0.1)`,
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw usageError(`--url must be an https:// URL, got ${url.protocol}`);
-  }
+  // The provider's own rule (a ConfigError naming --url): plain http only to literal loopback.
+  assertSecureUrl(url, '--url');
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 

@@ -619,6 +619,8 @@ describe('bad input, unreachable URL, wrong password', () => {
       'TOLEM_VECTRAFIN_PASSWORD',
     ],
     [['vectrafin', 'balance', '--url', 'http://vectrafin.example.com'], 'https://'],
+    // A *.localhost name may be resolved by DNS: the password would go in clear text to its answer.
+    [['vectrafin', 'balance', '--url', 'http://sim.localhost:1'], '--url: plain http is accepted only'],
     [['vectrafin', 'payments', '--from', '2024-07-09', '--to', '2024-07-10 00:00:00'], '--from'],
   ])('tolem %j exits 2 with one line naming what to fix, and sends nothing', async (args, expected) => {
     const before = simulator.ledger.requestCount();

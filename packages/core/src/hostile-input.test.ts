@@ -88,6 +88,7 @@ describe('parseCallOptions refuses hostile per-call options', () => {
     ['a string timeout', { timeoutMs: '1e3' }, 'timeoutMs'],
     ['a fractional timeout', { timeoutMs: 1.5 }, 'timeoutMs'],
     ['a timeout setTimeout cannot wait', { timeoutMs: 3e9 }, 'timeoutMs'],
+    ['an onDispatch that is not a function', { onDispatch: 'now' }, 'onDispatch'],
   ])('%s → ValidationError naming %s', (_label, options, field) => {
     const error = thrown(() => parseCallOptions(options));
     expect(ValidationError.is(error)).toBe(true);
@@ -98,5 +99,7 @@ describe('parseCallOptions refuses hostile per-call options', () => {
     const signal = new AbortController().signal;
     expect(parseCallOptions(undefined)).toEqual({});
     expect(parseCallOptions({ signal, timeoutMs: 5_000 })).toEqual({ signal, timeoutMs: 5_000 });
+    const onDispatch = () => undefined;
+    expect(parseCallOptions({ onDispatch })).toEqual({ onDispatch });
   });
 });

@@ -49,12 +49,13 @@ describe('canonical model', () => {
     for (const reason of fromNotes) expect(REASON_CODES).toContain(reason);
     for (const reason of REASON_CODES) {
       expect(reason).toMatch(/^[a-z]+(_[a-z]+)*$/);
-      expect(['request', 'decline', 'transport', 'integrity']).toContain(reasonKind(reason));
+      expect(['request', 'decline', 'transport', 'integrity', 'local']).toContain(reasonKind(reason));
     }
     expect(reasonKind('account_not_found')).toBe('decline');
     expect(reasonKind('timeout')).toBe('transport');
     expect(reasonKind('auth_failed')).toBe('request');
     expect(reasonKind('conflict')).toBe('integrity');
+    expect(reasonKind('not_dispatched')).toBe('local');
     expect(isReason('timeout')).toBe(true);
     expect(isReason('toString')).toBe(false);
     expect(isReason('__proto__')).toBe(false);
@@ -62,8 +63,8 @@ describe('canonical model', () => {
     expect(Object.keys(REASONS)).toEqual(REASON_CODES);
   });
 
-  it('only a refused connection counts as provably nothing sent', () => {
-    expect([...NOTHING_SENT_REASONS]).toEqual(['connection_refused']);
+  it('only a refused connection and a request that never left the local queue count as provably nothing sent', () => {
+    expect([...NOTHING_SENT_REASONS]).toEqual(['connection_refused', 'not_dispatched']);
   });
 
   it('outcome() keeps final and reason consistent with the state', () => {

@@ -44,9 +44,17 @@ export const REASONS = {
   aborted: 'transport',
   // The answer contradicts the request (echoed amount, account or transaction id differ).
   conflict: 'integrity',
+  // The request never left this process: it waited for a free connection longer than allowed, or the
+  // client's queue was full. Says nothing about the provider's health.
+  not_dispatched: 'local',
 } as const satisfies Record<string, ReasonKind>;
 
-export type ReasonKind = 'request' | 'decline' | 'transport' | 'integrity';
+/**
+ * request: the provider answered about the request, not the payment · decline: a final refusal ·
+ * transport: no usable answer · integrity: the answer contradicts the request · local: the request
+ * never left this process (nothing about the provider).
+ */
+export type ReasonKind = 'request' | 'decline' | 'transport' | 'integrity' | 'local';
 export type Reason = keyof typeof REASONS;
 export const REASON_CODES = Object.keys(REASONS) as Reason[];
 
@@ -59,10 +67,15 @@ export function reasonKind(reason: Reason): ReasonKind {
 }
 
 /**
- * Transport reasons for which the request provably never left: safe to send elsewhere.
- * (A timeout or a reset may have reached the provider; a refused connection cannot have.)
+ * Reasons for which the request provably never left: safe to send elsewhere. A provider reports them
+ * only with proof — no byte of the request was written to a connection (a refused or failed connect on
+ * every address, a DNS failure, a connect timeout; or it never left the client's own queue). A timeout
+ * or a reset may have reached the provider; these cannot have.
  */
-export const NOTHING_SENT_REASONS: ReadonlySet<Reason> = new Set<Reason>(['connection_refused']);
+export const NOTHING_SENT_REASONS: ReadonlySet<Reason> = new Set<Reason>([
+  'connection_refused',
+  'not_dispatched',
+]);
 
 /** The outcome every operation that may have reached a provider returns instead of throwing. */
 export interface Outcome {

@@ -24,6 +24,15 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Overrides the provider's default timeout for this call. */
   timeoutMs?: number;
+  /**
+   * Called by the provider, at most once, when this call's request leaves its local queue for the
+   * network (a connection is opened or taken for it). The router measures a call's latency from here,
+   * so time spent waiting for a free connection is not charged to the provider. Optional for a
+   * provider: one that never queues locally may call it right before sending or not at all (the
+   * caller then measures from the call). Never called for a request that did not leave; if it throws,
+   * the provider sends nothing and throws that error.
+   */
+  onDispatch?: () => void;
 }
 
 export type OptionalOperation =

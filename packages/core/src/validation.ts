@@ -120,16 +120,16 @@ export function isAbortSignal(value: unknown): value is AbortSignal {
 }
 
 /**
- * Checks the per-call options every operation takes (`{ signal?, timeoutMs? }`), throwing
+ * Checks the per-call options every operation takes (`{ signal?, timeoutMs?, onDispatch? }`), throwing
  * ValidationError naming the field — a `null` or a signal that is not an AbortSignal would otherwise
  * crash with a TypeError deep inside, or be ignored.
  */
 export function parseCallOptions(value: unknown): CallOptions {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ValidationError('options', 'an object { signal?, timeoutMs? } is required');
+    throw new ValidationError('options', 'an object { signal?, timeoutMs?, onDispatch? } is required');
   }
-  const { signal, timeoutMs } = value as Record<string, unknown>;
+  const { signal, timeoutMs, onDispatch } = value as Record<string, unknown>;
   if (signal !== undefined && !isAbortSignal(signal)) {
     throw new ValidationError('signal', 'an AbortSignal is required');
   }
@@ -141,6 +141,9 @@ export function parseCallOptions(value: unknown): CallOptions {
       timeoutMs > MAX_TIMEOUT_MS)
   ) {
     throw new ValidationError('timeoutMs', `an integer number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`);
+  }
+  if (onDispatch !== undefined && typeof onDispatch !== 'function') {
+    throw new ValidationError('onDispatch', 'a function is required');
   }
   return value as CallOptions;
 }

@@ -1,4 +1,4 @@
-import type { BalanceResult } from '@tolem/core';
+import type { BalanceResult, CallOptions } from '@tolem/core';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { balanceResult, fakeProvider, fakeRouter } from '../test/fake-router.js';
@@ -66,6 +66,23 @@ describe('balance poller', () => {
     expect(
       find(s, 'tolem_provider_requests_total', { provider: 'vf-nobalance', operation: 'getBalance' }),
     ).toHaveLength(0);
+    instrumentation.stop();
+  });
+
+  it('times a poll from when the provider says its request left its queue (onDispatch), not from the call', async () => {
+    const getBalance = vi.fn(async (options?: CallOptions) => {
+      await new Promise((resolve) => setTimeout(resolve, 300)); // waiting for a free connection
+      options?.onDispatch?.();
+      return KZT_AND_USD;
+    });
+    const router = fakeRouter([fakeProvider('vf-a', { getBalance })]);
+    const registry = new Registry();
+    const instrumentation = instrumentRouter(router, { registry, balance: { intervalMs: 60_000 } });
+    await instrumentation.pollBalances();
+    const s = await scrape(registry);
+    const labels = { provider: 'vf-a', operation: 'getBalance' };
+    expect(value(s, 'tolem_provider_request_duration_seconds_count', labels)).toBe(1);
+    expect(value(s, 'tolem_provider_request_duration_seconds_sum', labels)).toBeLessThan(0.3);
     instrumentation.stop();
   });
 

@@ -99,12 +99,16 @@ export function startBalancePoller(
   const pollProvider = async (provider: PaymentProvider): Promise<void> => {
     const getBalance = provider.getBalance;
     if (!getBalance || !provider.capabilities.operations.balance) return;
-    const started = performance.now();
+    let started = performance.now();
     let result: Awaited<ReturnType<NonNullable<PaymentProvider['getBalance']>>>;
     try {
       result = await getBalance.call(provider, {
         signal: abort.signal,
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        // Timed from when the request left the provider's queue, like the router's calls.
+        onDispatch: () => {
+          started = performance.now();
+        },
       });
     } catch (error) {
       // Thrown means nothing was sent (or we are stopping): not a provider outcome.

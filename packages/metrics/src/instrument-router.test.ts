@@ -49,6 +49,15 @@ describe('instrumentRouter: provider calls', () => {
       durationMs: 0,
       rejected: true,
     });
+    // Never left the provider's own queue: counted by its reason, but no latency sample either.
+    router.events.emit('provider.call', {
+      provider: 'vf-a',
+      operation: 'pay',
+      state: 'unknown',
+      reason: 'not_dispatched',
+      durationMs: 0,
+      rejected: false,
+    });
     const s = await scrape(registry);
     const requests = 'tolem_provider_requests_total';
     expect(
@@ -60,6 +69,9 @@ describe('instrumentRouter: provider calls', () => {
     // A breaker refusal sent nothing: its own state, and no latency sample.
     expect(
       value(s, requests, { provider: 'vf-a', operation: 'pay', state: 'rejected', reason: 'breaker_open' }),
+    ).toBe(1);
+    expect(
+      value(s, requests, { provider: 'vf-a', operation: 'pay', state: 'unknown', reason: 'not_dispatched' }),
     ).toBe(1);
     const duration = 'tolem_provider_request_duration_seconds';
     expect(value(s, `${duration}_count`, { provider: 'vf-a', operation: 'pay' })).toBe(2);

@@ -1,4 +1,12 @@
-import { type Clock, ConfigError, REASONS, type Reason, systemClock } from '@tolem/core';
+import {
+  type Clock,
+  ConfigError,
+  isReason,
+  REASONS,
+  type Reason,
+  reasonKind,
+  systemClock,
+} from '@tolem/core';
 import type { BreakerState, Router } from '@tolem/router';
 import type { Registry } from 'prom-client';
 import {
@@ -114,7 +122,9 @@ export function instrumentRouter(
       state: stateLabel(call.state),
       reason: reasonLabel(call.reason),
     });
-    if (Number.isFinite(call.durationMs) && call.durationMs >= 0) {
+    // A request that never left this process (a `local` reason) took no provider time: no sample.
+    const neverLeft = call.reason !== null && isReason(call.reason) && reasonKind(call.reason) === 'local';
+    if (!neverLeft && Number.isFinite(call.durationMs) && call.durationMs >= 0) {
       metrics.providerRequestDuration.observe({ provider, operation }, call.durationMs / 1000);
     }
   };

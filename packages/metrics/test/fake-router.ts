@@ -1,5 +1,6 @@
 import {
   type BalanceResult,
+  type CallOptions,
   type Capabilities,
   createMemoryJournal,
   type PaymentJournal,
@@ -32,7 +33,7 @@ export function fakeRouter(
 
 export interface FakeProviderOptions {
   balance?: boolean;
-  getBalance?: (options?: { signal?: AbortSignal; timeoutMs?: number }) => Promise<BalanceResult>;
+  getBalance?: (options?: CallOptions) => Promise<BalanceResult>;
 }
 
 export function fakeProvider(id: string, options: FakeProviderOptions = {}): PaymentProvider {

@@ -24,7 +24,7 @@ function configError(options: unknown): ConfigError {
 }
 
 describe('createVectrafinProvider options', () => {
-  it('applies the documented defaults: 12 connections, 60 s, Europe/Moscow (protocol §1.3, §9)', () => {
+  it('applies the documented defaults: 12 connections, 1000 waiting, 60 s, Europe/Moscow (protocol §1.3, §9)', () => {
     const config = resolveConfig(valid);
     expect(config).toMatchObject({
       id: 'vf-a',
@@ -33,6 +33,8 @@ describe('createVectrafinProvider options', () => {
       agentId: '144',
       timeZone: 'Europe/Moscow',
       connections: 12,
+      queueLimit: 1_000,
+      queueTimeoutMs: null,
       timeoutMs: 60_000,
       dispatcher: undefined,
     });
@@ -43,6 +45,14 @@ describe('createVectrafinProvider options', () => {
       '1911': 'dynamic_voucher',
       '1549': 'static_voucher',
       '815': 'invoice',
+    });
+  });
+
+  it('takes the pool and queue options', () => {
+    expect(resolveConfig({ ...valid, connections: 2, queueLimit: 0, queueTimeoutMs: 250 })).toMatchObject({
+      connections: 2,
+      queueLimit: 0,
+      queueTimeoutMs: 250,
     });
   });
 
@@ -76,7 +86,7 @@ describe('createVectrafinProvider options', () => {
     'http://127.0.0.1:1234',
     'http://127.9.9.9',
     'http://[::1]:99',
-    'http://sim.localhost',
+    'http://127.1:8080',
   ])('plain http is accepted for the loopback host %s (HTTPS otherwise, protocol §1.2)', (baseUrl) => {
     expect(resolveConfig({ ...valid, baseUrl }).origin).toBe(new URL(baseUrl).origin);
   });
@@ -88,6 +98,9 @@ describe('createVectrafinProvider options', () => {
     ['baseUrl relative', { baseUrl: '/home/index' }, 'baseUrl'],
     ['plain http to a remote host', { baseUrl: 'http://processing.vectrafin.ru' }, 'baseUrl'],
     ['plain http to a private address', { baseUrl: 'http://10.0.0.5' }, 'baseUrl'],
+    // Resolved through DNS on a stock resolver, so not provably loopback (loopback.test.ts has the table).
+    ['plain http to a *.localhost name', { baseUrl: 'http://sim.localhost' }, 'baseUrl'],
+    ['plain http to localhost.', { baseUrl: 'http://localhost.:8080' }, 'baseUrl'],
     ['ftp', { baseUrl: 'ftp://processing.vectrafin.ru' }, 'baseUrl'],
     ['credentials in the URL', { baseUrl: 'https://u:p@processing.vectrafin.ru' }, 'baseUrl'],
     ['a query', { baseUrl: 'https://processing.vectrafin.ru/?x=1' }, 'baseUrl'],
@@ -109,6 +122,13 @@ describe('createVectrafinProvider options', () => {
     ['clock without now()', { clock: {} }, 'clock'],
     ['a misspelt option (the default would silently stay)', { timeoutMS: 5_000 }, 'timeoutMS'],
     ['connections as a string', { connections: '12' }, 'connections'],
+    ['queueLimit negative', { queueLimit: -1 }, 'queueLimit'],
+    ['queueLimit fractional', { queueLimit: 2.5 }, 'queueLimit'],
+    ['queueLimit as a string', { queueLimit: '100' }, 'queueLimit'],
+    ['queueTimeoutMs negative', { queueTimeoutMs: -1 }, 'queueTimeoutMs'],
+    ['queueTimeoutMs past 10 minutes', { queueTimeoutMs: 600_001 }, 'queueTimeoutMs'],
+    ['queueTimeoutMs as a string', { queueTimeoutMs: '1000' }, 'queueTimeoutMs'],
+    ['a misspelt queue option', { queueTimeout: 1_000 }, 'queueTimeout'],
   ])('%s → ConfigError naming %s', (_label, change, option) => {
     const error = configError({ ...valid, ...change });
     expect(error.option).toBe(option);

@@ -10,12 +10,13 @@ import {
 } from '@tolem/core';
 import type { Dispatcher } from 'undici';
 import * as z from 'zod';
+import { assertSecureUrl } from './loopback.js';
 
 /** Options of `createVectrafinProvider` (architecture §5). */
 export interface VectrafinOptions {
   /** Instance id, e.g. "vectrafin-kzt": the name the router and the DI container know it by. */
   id: string;
-  /** `https://processing.vectrafin.ru`; plain http only for loopback hosts (the simulator). */
+  /** `https://processing.vectrafin.ru`; plain http only to 127.0.0.1, [::1] or localhost (the simulator). */
   baseUrl: string | URL;
   /** The agent's numeric id. */
   agentId: string | number;
@@ -23,9 +24,24 @@ export interface VectrafinOptions {
   password: string | Secret;
   /** IANA zone for RequestDate and GetPaymentsByDate (protocol §5). Default `Europe/Moscow`. */
   timeZone?: string;
-  /** Pool size (the spec asks for 10–15 concurrent connections). Default 12. */
+  /** Pool size: requests in flight at once (the spec asks for 10–15 concurrent connections). Default 12. */
   connections?: number;
-  /** Per-request timeout; the provider itself drops a connection after 60 s. Default 60 000. */
+  /**
+   * Requests that may wait for a free connection; one more comes back at once as not sent
+   * (`unknown` / `not_dispatched`). 0: never wait. Default 1000.
+   */
+  queueLimit?: number;
+  /**
+   * How long a request may wait for a free connection before it comes back as not sent
+   * (`not_dispatched`). Default: the call's own timeout (`timeoutMs`, or the per-call one), at most
+   * 10 000 — so that with the defaults a request is in flight at most 70 s, inside the router's
+   * `finalizer.inFlightMs` (90 s).
+   */
+  queueTimeoutMs?: number;
+  /**
+   * How long to wait for the provider's answer once the request has a connection (a connect included;
+   * queueing is not); the provider itself drops a connection after 60 s. Default 60 000.
+   */
   timeoutMs?: number;
   /** Service id → how it is paid; merged over the spec's own ids (7, 1911, 1549, 815). */
   serviceKinds?: Record<string, ServiceKind>;
@@ -47,12 +63,18 @@ export interface VectrafinConfig {
   readonly password: Secret;
   readonly timeZone: string;
   readonly connections: number;
+  readonly queueLimit: number;
+  /** Null: the call's own timeout, at most DEFAULT_QUEUE_TIMEOUT_CAP_MS. */
+  readonly queueTimeoutMs: number | null;
   readonly timeoutMs: number;
   readonly serviceKinds: ReadonlyMap<string, ServiceKind>;
   readonly accountPatterns: ReadonlyMap<string, RegExp>;
   readonly dispatcher: Dispatcher | undefined;
   readonly clock: Clock;
 }
+
+/** The longest default wait for a free connection (`queueTimeoutMs` unset). */
+export const DEFAULT_QUEUE_TIMEOUT_CAP_MS = 10_000;
 
 /** The service ids the spec's own samples use (protocol §2). */
 export const DEFAULT_SERVICE_KINDS: Readonly<Record<string, ServiceKind>> = {
@@ -87,6 +109,18 @@ const optionsSchema = z
       .min(1, { error: 'at least 1' })
       .max(256, { error: 'at most 256' })
       .default(12),
+    queueLimit: z
+      .number()
+      .int({ error: 'an integer is required' })
+      .min(0, { error: 'at least 0' })
+      .max(1_000_000, { error: 'at most 1000000' })
+      .default(1_000),
+    queueTimeoutMs: z
+      .number()
+      .int({ error: 'an integer number of milliseconds is required' })
+      .min(0, { error: 'at least 0' })
+      .max(600_000, { error: 'at most 600000' })
+      .optional(),
     timeoutMs: z
       .number()
       .int({ error: 'an integer number of milliseconds is required' })
@@ -121,6 +155,8 @@ export function resolveConfig(options: VectrafinOptions): VectrafinConfig {
     password: typeof parsed.password === 'string' ? new Secret(parsed.password) : parsed.password,
     timeZone: parsed.timeZone,
     connections: parsed.connections,
+    queueLimit: parsed.queueLimit,
+    queueTimeoutMs: parsed.queueTimeoutMs ?? null,
     timeoutMs: parsed.timeoutMs,
     serviceKinds: new Map(Object.entries({ ...DEFAULT_SERVICE_KINDS, ...parsed.serviceKinds })),
     accountPatterns: compilePatterns(parsed.accountPatterns ?? {}),
@@ -138,22 +174,8 @@ function parseBaseUrl(value: string | URL): URL {
   }
   if (url.username || url.password) throw new ConfigError('baseUrl', 'must not carry credentials');
   if (url.search || url.hash) throw new ConfigError('baseUrl', 'must not carry a query or a fragment');
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && isLoopback(url.hostname)) return url;
-  throw new ConfigError(
-    'baseUrl',
-    url.protocol === 'http:' ? 'HTTPS is required except for loopback hosts' : 'an http(s) URL is required',
-  );
-}
-
-export function isLoopback(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host === '[::1]' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-  );
+  assertSecureUrl(url, 'baseUrl');
+  return url;
 }
 
 function isTimeZone(value: string): boolean {

@@ -1,6 +1,7 @@
 export { parseCallbackBody } from './callback.js';
-export { DEFAULT_SERVICE_KINDS, isLoopback, type VectrafinConfig, type VectrafinOptions } from './config.js';
+export { DEFAULT_SERVICE_KINDS, type VectrafinConfig, type VectrafinOptions } from './config.js';
 export { REQUEST_TYPES, type RequestType } from './form-codec.js';
+export { assertSecureUrl, isLoopback } from './loopback.js';
 export { vectrafinModule } from './module.js';
 export { createVectrafinProvider, VECTRAFIN_CAPABILITIES, VectrafinProvider } from './provider.js';
 export { MAX_REGISTRY_CHUNK } from './registry.js';

@@ -24,18 +24,36 @@ export async function postPayments(
 ): Promise<RegistryResult> {
   const encoded = checkRegistryEntries(entries);
   const chunks: ChunkResult[] = [];
+  // onDispatch marks the call's first request leaving; later chunks do not call it again.
+  const later: CallOptions | undefined =
+    options === undefined ? undefined : { ...options, onDispatch: undefined };
   let offset = 0;
   for (const body of registryBodies(credentials, encoded)) {
     const size = Math.min(encoded.length - offset, MAX_REGISTRY_CHUNK);
-    if (chunks.length > 0 && options?.signal?.aborted) {
+    if (chunks.length === 0) {
+      // Nothing was sent yet: a throw here is the whole call's.
+      chunks.push({ ...(await post(exchange, PATHS.postPayments, body, options)), offset, size });
+    } else if (options?.signal?.aborted) {
       const notSent = outcome('unknown', 'aborted', null, 'not sent: the call was aborted');
       chunks.push({ ...notSent, offset, size, status: null });
     } else {
-      chunks.push({ ...(await post(exchange, PATHS.postPayments, body, options)), offset, size });
+      // A later chunk that throws was not sent (the transport throws only then), but earlier chunks
+      // were: report it in its place rather than lose their results with a throw.
+      try {
+        chunks.push({ ...(await post(exchange, PATHS.postPayments, body, later)), offset, size });
+      } catch (error) {
+        chunks.push({ ...notSentChunk(error, options?.signal), offset, size, status: null });
+      }
     }
     offset += size;
   }
   return { chunks, accepted: chunks.every((chunk) => chunk.state === 'succeeded') };
+}
+
+function notSentChunk(error: unknown, signal: AbortSignal | undefined) {
+  if (signal?.aborted) return outcome('unknown', 'aborted', null, 'not sent: the call was aborted');
+  const name = error instanceof Error ? error.name : 'error';
+  return outcome('unknown', 'not_dispatched', null, `not sent: ${name}`);
 }
 
 export async function postTotalAmount(

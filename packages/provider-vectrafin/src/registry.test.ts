@@ -62,7 +62,7 @@ describe('PostPayments: at most 1000 a request (protocol §6)', () => {
 
   it('a chunk lost in transport is unknown with its reason; the others are still sent', async () => {
     mock = mockVectrafin();
-    mock.replyWithError(socketError('ECONNRESET'));
+    mock.replyWithError(socketError('ECONNRESET'), 'after-write');
     mock.reply(SUCCESS);
     const result = await mock.provider.submitRegistry(entries(1001));
     expect(result.chunks.map((chunk) => [chunk.state, chunk.reason, chunk.status])).toEqual([
@@ -74,7 +74,28 @@ describe('PostPayments: at most 1000 a request (protocol §6)', () => {
   it('chunks not yet sent when the caller aborts are reported as not sent', async () => {
     mock = mockVectrafin();
     const controller = new AbortController();
-    // The caller gives up while the first chunk is at the provider.
+    // The caller gives up while the first chunk is at the provider (the body function runs once the
+    // request was written; a reply callback would run before, as if the provider saw it unsent).
+    mock.agent
+      .get(ORIGIN)
+      .intercept({ path: '/home/postpayments', method: 'POST' })
+      .reply(200, () => {
+        controller.abort();
+        return SUCCESS;
+      });
+    const result = await mock.provider.submitRegistry(entries(1500), { signal: controller.signal });
+    expect(mock.sent).toHaveLength(1);
+    expect(result.chunks[0]).toMatchObject({ state: 'unknown', reason: 'aborted', offset: 0, size: 1000 });
+    expect(result.chunks[1]).toMatchObject({ state: 'unknown', reason: 'aborted', offset: 1000, size: 500 });
+    expect(result.chunks[1]?.message).toContain('not sent');
+  });
+
+  it('a later chunk withdrawn before it was written (the caller aborted while it connected) is reported, not thrown: the earlier chunk was sent', async () => {
+    mock = mockVectrafin();
+    const controller = new AbortController();
+    mock.reply(SUCCESS);
+    // A reply callback runs as MockAgent takes the request, before it is written (onRequestStart):
+    // the caller's abort lands while the second chunk's connection is being made.
     mock.agent
       .get(ORIGIN)
       .intercept({ path: '/home/postpayments', method: 'POST' })
@@ -83,10 +104,19 @@ describe('PostPayments: at most 1000 a request (protocol §6)', () => {
         return { statusCode: 200, data: SUCCESS };
       });
     const result = await mock.provider.submitRegistry(entries(1500), { signal: controller.signal });
-    expect(mock.sent).toHaveLength(1);
-    expect(result.chunks[0]).toMatchObject({ state: 'unknown', reason: 'aborted', offset: 0, size: 1000 });
+    expect(result.chunks[0]).toMatchObject({ state: 'succeeded', offset: 0, size: 1000 });
     expect(result.chunks[1]).toMatchObject({ state: 'unknown', reason: 'aborted', offset: 1000, size: 500 });
     expect(result.chunks[1]?.message).toContain('not sent');
+    expect(result.accepted).toBe(false);
+  });
+
+  it('calls onDispatch once, for the first chunk', async () => {
+    mock = mockVectrafin();
+    mock.reply(SUCCESS, SUCCESS, SUCCESS);
+    let dispatched = 0;
+    await mock.provider.submitRegistry(entries(2500), { onDispatch: () => dispatched++ });
+    expect(mock.sent).toHaveLength(3);
+    expect(dispatched).toBe(1);
   });
 
   it.each<[string, (entry: Record<string, unknown>) => void, string]>([

@@ -6,6 +6,7 @@ import {
   pick,
   requiredDecimal,
   stringText,
+  WireNumber,
   type WireObject,
   WireShapeError,
   type WireValue,
@@ -70,12 +71,24 @@ function readStatus(object: WireObject): string | null {
   return normaliseStatusCode(text) ?? text;
 }
 
+/**
+ * The provider's text of an answer: `Message`, or — when that is absent or blank — `Error`, where some
+ * servers of the protocol family put it. A non-text `Error` is ignored rather than failing the answer.
+ */
+function readMessage(object: WireObject, ...names: string[]): string | null {
+  const message = stringText(pick(object, ...names, 'Message'), names[0] ?? 'Message');
+  if (message !== null && message.trim() !== '') return message;
+  const error = pick(object, 'Error');
+  const text = typeof error === 'string' || error instanceof WireNumber ? stringText(error, 'Error') : null;
+  return text !== null && text.trim() !== '' ? text : message;
+}
+
 /** A status-only answer (`{"ResponseStatus":-1,"Message":"..."}`), or null when there is none. */
 export function readStatusEnvelope(value: WireValue): StatusEnvelope | null {
   if (!isWireObject(value)) return null;
   const status = readStatus(value);
   if (status === null) return null;
-  return { status, message: stringText(pick(value, 'Message'), 'Message') };
+  return { status, message: readMessage(value) };
 }
 
 export function readExtras(value: WireValue | undefined): ExtraField[] {
@@ -128,7 +141,7 @@ export function readTransactionResponse(document: WireValue): TransactionRespons
     transactionId: echoed === null ? null : echoed.replace(/^-/, ''),
     echoedTransactionId: echoed,
     status,
-    message: stringText(pick(object, 'Message'), 'Message'),
+    message: readMessage(object),
     content: readContent(pick(object, 'TransactionContent')),
   };
 }
@@ -205,7 +218,7 @@ export function readPaymentList(document: WireValue): Answer<PaymentLine[]> {
       createdAt: stringText(pick(item, 'CreatedOn'), 'CreatedOn'),
       processedAt: stringText(pick(item, 'ProcessedOn'), 'ProcessedOn'),
       status: readStatus(item),
-      message: stringText(pick(item, 'Status'), 'Status'),
+      message: readMessage(item, 'Status'),
     };
   });
   return { kind: 'data', data };
@@ -300,7 +313,9 @@ export function readRegistryAck(document: WireValue): RegistryAck {
   if (status === null) throw new WireShapeError('the answer has no status');
   const details = pick(object, 'details');
   let message: string | null = null;
-  if (isWireObject(details)) message = stringText(pick(details, 'message'), 'details.message');
+  if (isWireObject(details)) message = readMessage(details, 'message');
   else if (typeof details === 'string') message = details;
+  // Outside `details`, as the form answers carry it.
+  if (message === null || message.trim() === '') message = readMessage(object) ?? message;
   return { status, message };
 }

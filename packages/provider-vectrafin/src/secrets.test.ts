@@ -85,9 +85,12 @@ it('a transcript with the password goes in, none comes out', async () => {
     ]),
   );
   // The network itself: errors whose text carries the password, raw and encoded.
-  mock.replyWithError(socketError('ECONNRESET', `reset while sending AgentPassword=${PASSWORD}`));
+  mock.replyWithError(
+    socketError('ECONNRESET', `reset while sending AgentPassword=${PASSWORD}`),
+    'after-write',
+  );
   await keep(() => mock.provider.checkAccount(payment));
-  mock.replyWithError(socketError('ECONNREFUSED', `refused ${encodeURIComponent(PASSWORD)}`));
+  mock.replyWithError(socketError('ECONNREFUSED', `refused ${encodeURIComponent(PASSWORD)}`), 'before-write');
   await keep(() =>
     mock.provider.submitDailyTotals({ date: '2025-03-01', totalAmount: '0', totalCount: 0, services: [] }),
   );

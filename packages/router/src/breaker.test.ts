@@ -35,10 +35,11 @@ const outcome = (state: 'unknown' | 'failed' | 'succeeded' | 'pending', reason: 
 });
 
 describe('countsAsBreakerFailure', () => {
-  it('counts transport, request-level and integrity faults, never a decline, a success, pending or "not found"', () => {
+  it('counts transport, request-level and integrity faults, never a decline, a success, pending, "not found" or a request that never left', () => {
     for (const reason of REASON_CODES) {
       const kind = reasonKind(reason);
-      const expected = kind !== 'decline' && reason !== 'not_found' && reason !== 'aborted';
+      const expected =
+        kind !== 'decline' && kind !== 'local' && reason !== 'not_found' && reason !== 'aborted';
       expect(countsAsBreakerFailure(outcome('unknown', reason)), reason).toBe(expected);
       expect(countsAsBreakerFailure(outcome('failed', reason)), reason).toBe(false);
     }
@@ -234,6 +235,74 @@ describe('ProviderBreakers', () => {
       ).rejects.toSatisfy((error) => ValidationError.is(error));
     }
     expect(breakers.state('vf-a')).toBe('closed');
+    breakers.shutdown();
+  });
+
+  it('a request that never left (not_dispatched) neither opens nor closes the breaker, and reports no latency', async () => {
+    const { breakers, seen } = setup();
+    for (let i = 0; i < 20; i++) {
+      const value = await breakers.run(
+        'vf-a',
+        'pay',
+        async () => outcome('unknown', 'not_dispatched'),
+        (result) => result,
+      );
+      expect(value).toEqual(outcome('unknown', 'not_dispatched'));
+    }
+    expect(breakers.state('vf-a')).toBe('closed');
+    expect(seen.calls).toHaveLength(20);
+    expect(seen.calls.every((call) => call.durationMs === 0 && !call.rejected)).toBe(true);
+    breakers.shutdown();
+  });
+
+  it('a half-open probe that never left the client opens the breaker again instead of closing it', async () => {
+    const events = new RouterEventBus();
+    const states: string[] = [];
+    events.on('breaker.state', (event) => states.push(`${event.previous}->${event.state}`));
+    const breakers = new ProviderBreakers(
+      ['vf-a'],
+      { ...options, volumeThreshold: 1, resetTimeout: 30 },
+      events,
+    );
+    await breakers.run(
+      'vf-a',
+      'pay',
+      async () => outcome('unknown', 'connection_lost'),
+      (value) => value,
+    );
+    await expect.poll(() => breakers.state('vf-a'), { timeout: 5_000 }).toBe('half_open');
+    const probe = await breakers.run(
+      'vf-a',
+      'pay',
+      async () => outcome('unknown', 'not_dispatched'),
+      (value) => value,
+    );
+    expect(probe).toEqual(outcome('unknown', 'not_dispatched'));
+    expect(breakers.state('vf-a')).toBe('open');
+    expect(states).toEqual(['closed->open', 'open->half_open', 'half_open->open']);
+    breakers.shutdown();
+  });
+
+  it('measures a call from its last started(): a provider restarts the clock when its request leaves its queue', async () => {
+    const events = new RouterEventBus();
+    const calls: RouterEvents['provider.call'][] = [];
+    events.on('provider.call', (event) => calls.push(event));
+    let now = 1_000;
+    const breakers = new ProviderBreakers(['vf-a'], options, events, () => now);
+    await breakers.run(
+      'vf-a',
+      'pay',
+      async (call) => {
+        now += 5; // journal writes
+        call.started();
+        now += 700; // waiting for a free connection, inside the provider
+        call.started(); // the provider's onDispatch
+        now += 120; // at the provider
+        return outcome('pending', null);
+      },
+      (value) => value,
+    );
+    expect(calls).toEqual([expect.objectContaining({ state: 'pending', durationMs: 120, rejected: false })]);
     breakers.shutdown();
   });
 });

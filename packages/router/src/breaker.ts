@@ -18,7 +18,10 @@ export interface CallVerdict {
   reason: Reason | null;
 }
 
-/** Passed to an action so it can say when the provider request really starts (after journal writes). */
+/**
+ * Passed to an action so it can say when the provider request really starts: after journal writes,
+ * and again when the provider reports its request left its local queue (`CallOptions.onDispatch`).
+ */
 export interface CallContext {
   started(): void;
 }
@@ -26,13 +29,19 @@ export interface CallContext {
 /**
  * Whether an outcome counts against the provider's health: transport faults and request-level errors
  * (the provider could not answer about the payment). A decline, a missing account, a "transaction not
- * found" (an answer about one payment) or the caller's own abort does not.
+ * found" (an answer about one payment), the caller's own abort, or a request that never left this
+ * process (a `local` reason) does not.
  */
 export function countsAsBreakerFailure(verdict: CallVerdict): boolean {
   if (verdict.state !== 'unknown' || verdict.reason === null) return false;
   if (verdict.reason === 'not_found' || verdict.reason === 'aborted') return false;
   const kind = reasonKind(verdict.reason);
   return kind === 'transport' || kind === 'request' || kind === 'integrity';
+}
+
+/** The request never left this process (queued too long, queue full): no evidence either way. */
+export function neverLeft(verdict: CallVerdict): boolean {
+  return verdict.reason !== null && reasonKind(verdict.reason) === 'local';
 }
 
 /**
@@ -57,6 +66,11 @@ class CountedFailure {
 /** Wraps an error that is not the provider's fault (a journal write), so the breaker ignores it. */
 export class LocalFailure {
   constructor(readonly cause: unknown) {}
+}
+
+/** Carries the value of a call whose request never left through opossum like a LocalFailure; converted back. */
+class UncountedValue {
+  constructor(readonly value: unknown) {}
 }
 
 type Task = () => Promise<unknown>;
@@ -91,7 +105,8 @@ export class ProviderBreakers {
           // An error raised before anything was sent says nothing about the provider. opossum counts a
           // filtered error as a success, which would close a half-open breaker on a probe that never
           // reached the provider: there it counts as a failure instead, and the breaker waits again.
-          errorFilter: (error: unknown): boolean => error instanceof LocalFailure && !breaker.halfOpen,
+          errorFilter: (error: unknown): boolean =>
+            (error instanceof LocalFailure || error instanceof UncountedValue) && !breaker.halfOpen,
         },
       );
       this.#states.set(id, 'closed');
@@ -152,12 +167,19 @@ export class ProviderBreakers {
         if (error instanceof LocalFailure) throw error;
         // Thrown before sending: not the provider's health, not a call to report.
         if (isNothingSentError(error, signal)) throw new LocalFailure(error);
-        this.#report(providerId, operation, { state: 'unknown', reason: 'request_failed' }, startedAt, false);
+        this.#report(
+          providerId,
+          operation,
+          { state: 'unknown', reason: 'request_failed' },
+          this.#since(startedAt),
+        );
         throw error;
       }
       const result = verdict(value);
       if (result !== null) {
-        this.#report(providerId, operation, result, startedAt, false);
+        // A request that never left took no provider time: its wait is not the provider's latency.
+        this.#report(providerId, operation, result, neverLeft(result) ? 0 : this.#since(startedAt));
+        if (neverLeft(result)) throw new UncountedValue(value);
         if (countsAsBreakerFailure(result)) throw new CountedFailure(value);
       }
       return value;
@@ -165,10 +187,10 @@ export class ProviderBreakers {
     try {
       return (await breaker.fire(task)) as T;
     } catch (error) {
-      if (error instanceof CountedFailure) return error.value as T;
+      if (error instanceof CountedFailure || error instanceof UncountedValue) return error.value as T;
       if (error instanceof LocalFailure) throw error.cause;
       if (isBreakerRefusal(error)) {
-        this.#report(providerId, operation, { state: 'unknown', reason: null }, this.now(), true);
+        this.#report(providerId, operation, { state: 'unknown', reason: null }, 0, true);
         throw new ProviderUnavailableError(`provider ${providerId}: circuit breaker is open, nothing sent`, {
           providerId,
           cause: error,
@@ -189,19 +211,23 @@ export class ProviderBreakers {
     this.events.emit('breaker.state', () => ({ provider: providerId, state, previous }));
   }
 
+  #since(startedAt: number): number {
+    return Math.max(0, this.now() - startedAt);
+  }
+
   #report(
     provider: string,
     operation: ProviderOperation,
     verdict: CallVerdict,
-    startedAt: number,
-    rejected: boolean,
+    durationMs: number,
+    rejected = false,
   ): void {
     this.events.emit('provider.call', () => ({
       provider,
       operation,
       state: verdict.state,
       reason: verdict.reason,
-      durationMs: rejected ? 0 : Math.max(0, this.now() - startedAt),
+      durationMs,
       rejected,
     }));
   }

@@ -27,6 +27,10 @@ export interface RouterEvents {
     operation: ProviderOperation;
     state: PaymentState;
     reason: Reason | null;
+    /**
+     * From the moment the request left (the provider's `onDispatch`, else the call) to its outcome;
+     * 0 when it never left: refused by the breaker, or a `local` reason such as `not_dispatched`.
+     */
     durationMs: number;
     /** True when the breaker refused the call and nothing was sent. */
     rejected: boolean;

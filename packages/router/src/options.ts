@@ -58,7 +58,8 @@ export interface FinalizerOptions {
   leaseMs?: number;
   /**
    * How long a request in flight keeps the finalizer away from its payment: should exceed the
-   * provider's own timeout. Default 90 000.
+   * provider's longest time in flight (for VectraFin, `queueTimeoutMs` + `timeoutMs`: 70 s with its
+   * defaults). Default 90 000.
    */
   inFlightMs?: number;
 }

@@ -296,7 +296,12 @@ class TolemRouter implements Router {
     const listed = await this.#ctx.breakers.run(
       providerId,
       'listPayments',
-      () => list(range, { signal: options.signal, timeoutMs: options.timeoutMs }),
+      (call) =>
+        list(range, {
+          signal: options.signal,
+          timeoutMs: options.timeoutMs,
+          onDispatch: () => call.started(),
+        }),
       (result) => ({ state: result.state, reason: result.reason }),
       options.signal,
     );

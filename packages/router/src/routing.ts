@@ -96,7 +96,8 @@ export async function fallThrough<T extends Outcome>(
       const result = await ctx.breakers.run(
         target.provider,
         operation,
-        () => call(provider, target, options),
+        // The breaker measures from when the provider says its request left its local queue.
+        (breakerCall) => call(provider, target, { ...options, onDispatch: () => breakerCall.started() }),
         (value): CallVerdict => ({ state: value.state, reason: value.reason }),
         options.signal,
       );

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PaymentJournal } from '@tolem/core';
 import { createSqliteJournal } from '@tolem/journal-sqlite';
-import { createVectrafinProvider } from '@tolem/provider-vectrafin';
+import { createVectrafinProvider, type VectrafinOptions } from '@tolem/provider-vectrafin';
 import { type Simulator, type SimulatorOptions, startSimulator } from '@tolem/provider-vectrafin/simulator';
 import type { RouterEventName, RouterEvents } from '../src/events.js';
 import type { RouterOptions } from '../src/options.js';
@@ -36,13 +36,17 @@ export function simulatorOptions(seed: string, extra: SimulatorOptions = {}): Si
   };
 }
 
+/** Options of one VectraFin provider of the stack, over the defaults below (e.g. a smaller pool). */
+export type ProviderOverrides = { a?: Partial<VectrafinOptions>; b?: Partial<VectrafinOptions> };
+
 export function routerOptions(
   simA: Simulator,
   simB: Simulator,
   journal: PaymentJournal,
   providerTimeoutMs = 1_500,
+  overrides: ProviderOverrides = {},
 ): RouterOptions {
-  const provider = (id: string, sim: Simulator) =>
+  const provider = (id: string, sim: Simulator, extra: Partial<VectrafinOptions> = {}) =>
     createVectrafinProvider({
       id,
       baseUrl: sim.url,
@@ -50,9 +54,10 @@ export function routerOptions(
       password: AGENT_PASSWORD,
       timeoutMs: providerTimeoutMs,
       connections: 4,
+      ...extra,
     });
   return {
-    providers: [provider('vf-a', simA), provider('vf-b', simB)],
+    providers: [provider('vf-a', simA, overrides.a), provider('vf-b', simB, overrides.b)],
     routes: {
       steam: [
         { provider: 'vf-a', serviceId: '7' },
@@ -74,6 +79,8 @@ export async function stack(
     router?: Partial<RouterOptions>;
     /** The providers' own default timeout (1 500 ms unless given). */
     providerTimeoutMs?: number;
+    /** Options of vf-a / vf-b over the stack's defaults. */
+    providers?: ProviderOverrides;
   } = {},
 ): Promise<Stack> {
   const simA = await startSimulator(simulatorOptions('a', options.a));
@@ -82,7 +89,7 @@ export async function stack(
   const dbPath = join(dir, 'tolem.db');
   const journal = createSqliteJournal({ path: dbPath });
   const router = createRouter({
-    ...routerOptions(simA, simB, journal, options.providerTimeoutMs),
+    ...routerOptions(simA, simB, journal, options.providerTimeoutMs, options.providers),
     ...options.router,
   });
   const events: Stack['events'] = [];
@@ -108,7 +115,13 @@ export async function stack(
       events.filter((event) => event.name === name).map((event) => event.payload as RouterEvents[K]),
     openRouter(overrides = {}) {
       const next = createRouter({
-        ...routerOptions(simA, simB, createSqliteJournal({ path: dbPath }), options.providerTimeoutMs),
+        ...routerOptions(
+          simA,
+          simB,
+          createSqliteJournal({ path: dbPath }),
+          options.providerTimeoutMs,
+          options.providers,
+        ),
         ...overrides,
       });
       extra.push(next);

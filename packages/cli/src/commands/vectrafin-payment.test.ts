@@ -6,7 +6,13 @@ import { run } from '../run.js';
 type Answer = Pick<PaymentResult, 'state' | 'reason' | 'providerStatus'>;
 
 /** What the scripted provider answers, and what it was asked. */
-const script: { pay: Answer[]; status: Answer[]; payRequests: PaymentRequest[]; statusRefs: StatusRef[] } = {
+const script: {
+  pay: Answer[];
+  status: Answer[];
+  payRequests: PaymentRequest[];
+  statusRefs: StatusRef[];
+  interruptStatus?: AbortController;
+} = {
   pay: [],
   status: [],
   payRequests: [],
@@ -40,6 +46,11 @@ vi.mock('../provider.js', () => ({
     },
     getStatus: async (ref) => {
       script.statusRefs.push(ref);
+      // The user interrupts while this check's connection is being made: the port throws the reason.
+      if (script.interruptStatus !== undefined) {
+        script.interruptStatus.abort(new Error('interrupted'));
+        throw script.interruptStatus.signal.reason;
+      }
       const answer = script.status.shift() ?? script.status.at(-1);
       if (answer === undefined) throw new Error('no Status answer scripted');
       if (script.status.length === 0) script.status.push(answer);
@@ -58,6 +69,7 @@ const succeeded: Answer = { state: 'succeeded', reason: null, providerStatus: '1
 
 async function pay(
   wait: string,
+  signal?: AbortSignal,
 ): Promise<{ code: number; document: Record<string, unknown>; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -95,6 +107,7 @@ async function pay(
       },
       cwd: process.cwd(),
     },
+    signal,
   );
   return { code, document: JSON.parse(out) as Record<string, unknown>, stderr: err };
 }
@@ -104,6 +117,7 @@ beforeEach(() => {
   script.status = [];
   script.payRequests = [];
   script.statusRefs = [];
+  script.interruptStatus = undefined;
 });
 
 describe('tolem vectrafin pay --wait after a Payment whose outcome is unknown', () => {
@@ -114,6 +128,16 @@ describe('tolem vectrafin pay --wait after a Payment whose outcome is unknown', 
     expect(outcome.document).toMatchObject({ state: 'succeeded', final: true });
     expect(outcome.code).toBe(0);
     expect(script.payRequests).toHaveLength(1);
+  }, 30_000);
+
+  it('an interrupt before a Status check was written still reports the Payment (exit 4), not a bare "interrupted"', async () => {
+    script.pay = [unknown('timeout')];
+    const controller = new AbortController();
+    script.interruptStatus = controller;
+    const outcome = await pay('30', controller.signal);
+    expect(script.statusRefs).toHaveLength(1);
+    expect(outcome.code).toBe(4);
+    expect(outcome.document).toMatchObject({ state: 'unknown', final: false, reason: 'timeout' });
   }, 30_000);
 
   it('never reports "cannot connect" (exit 1) for a Payment that may have gone through', async () => {

@@ -231,18 +231,26 @@ async function waitForFinal(
     if (context.signal.aborted) break;
     delay = Math.min(delay * 2, MAX_POLL_MS);
     checks += 1;
-    const status = await session.provider.getStatus(
-      {
-        transactionId: request.transactionId,
-        serviceId: request.serviceId,
-        expected: { amount: request.amount, account: request.account },
-      },
-      session.call,
-    );
-    const answer =
-      status.reason === 'not_found' && first.state === 'unknown'
-        ? await session.provider.pay(request, session.call)
-        : status;
+    let answer: PaymentResult;
+    try {
+      const status = await session.provider.getStatus(
+        {
+          transactionId: request.transactionId,
+          serviceId: request.serviceId,
+          expected: { amount: request.amount, account: request.account },
+        },
+        session.call,
+      );
+      answer =
+        status.reason === 'not_found' && first.state === 'unknown'
+          ? await session.provider.pay(request, session.call)
+          : status;
+    } catch (error) {
+      // Interrupted before this check (or resend) was written: nothing of it was sent, but the Payment
+      // was. Report what is known about it rather than a bare "interrupted".
+      if (context.signal.aborted) break;
+      throw error;
+    }
     // A check that never reached the provider (or was refused our credentials) says nothing about the
     // payment: reporting it would read as "nothing was sent" (exit 1) for a Payment that may have gone through.
     if (answer.reason !== 'connection_refused' && answer.reason !== 'auth_failed') result = answer;

@@ -46,8 +46,12 @@ export interface MockSetup {
   sent: Sent[];
   /** Queues the next answers, in order; each is used once. */
   reply(...replies: (Reply | string)[]): void;
-  /** Queues an error as the next answer. */
-  replyWithError(error: Error): void;
+  /**
+   * Queues an error as the next answer, raised where undici would raise it: `before-write` while
+   * connecting (nothing of the request was written: refused, DNS, connect timeout), or `after-write`
+   * once undici started writing the request (a reset, a timeout waiting for the answer).
+   */
+  replyWithError(error: Error, phase: ErrorPhase): void;
   close(): Promise<void>;
 }
 
@@ -61,9 +65,19 @@ function headerRecord(headers: unknown): Record<string, string> {
   return record;
 }
 
-/** A MockAgent that records every request dispatched through it, answered or not. */
+export type ErrorPhase = 'before-write' | 'after-write';
+
+/** A scripted answer: MockAgent's own (its intercepts, in order), or an error after the write. */
+type Scripted = { kind: 'mock' } | { kind: 'error-after-write'; error: Error };
+
+/**
+ * A MockAgent that records every request dispatched through it, answered or not. MockAgent raises a
+ * `replyWithError` before the request is "written" (it never calls onRequestStart first), which is
+ * right for connect errors only; errors after the write are raised here in undici's order instead.
+ */
 class RecordingMockAgent extends MockAgent {
   readonly #record: (options: Dispatcher.DispatchOptions) => void;
+  readonly script: Scripted[] = [];
 
   constructor(record: (options: Dispatcher.DispatchOptions) => void) {
     super();
@@ -71,8 +85,42 @@ class RecordingMockAgent extends MockAgent {
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const next = this.script.shift();
+    if (next?.kind === 'error-after-write') {
+      this.#record(options);
+      setImmediate(() => failAfterWrite(handler, next.error));
+      return true;
+    }
     this.#record(options);
     return super.dispatch(options, handler);
+  }
+}
+
+/** What undici does when the socket fails after it began writing: onRequestStart, then the error. */
+function failAfterWrite(handler: Dispatcher.DispatchHandler, error: Error): void {
+  let aborted = false;
+  const controller: Dispatcher.DispatchController = {
+    get aborted() {
+      return aborted;
+    },
+    get paused() {
+      return false;
+    },
+    get reason() {
+      return null;
+    },
+    abort() {
+      aborted = true;
+    },
+    pause() {},
+    resume() {},
+  };
+  if (handler.onRequestStart) {
+    handler.onRequestStart(controller, null);
+    handler.onResponseError?.(controller, error);
+  } else {
+    handler.onConnect?.(() => undefined);
+    handler.onError?.(error);
   }
 }
 
@@ -118,10 +166,16 @@ export function mockVectrafin(options: Partial<VectrafinOptions> = {}): MockSetu
             };
           })
           .times(1);
+        agent.script.push({ kind: 'mock' });
       }
     },
-    replyWithError(error) {
+    replyWithError(error, phase) {
+      if (phase === 'after-write') {
+        agent.script.push({ kind: 'error-after-write', error });
+        return;
+      }
       pool.intercept({ path: () => true, method: 'POST' }).replyWithError(error);
+      agent.script.push({ kind: 'mock' });
     },
     async close() {
       if (closed) return;

@@ -205,7 +205,8 @@ describe('pay: a per-call timeoutMs reaches every provider call it makes', () =>
     const h = harness({ a });
     const controller = new AbortController();
     await h.router.pay(order('order-t2'), { timeoutMs: 400, signal: controller.signal });
-    expect(seen).toEqual([{ timeoutMs: 400, signal: controller.signal }]);
+    // Beside them, the hook through which the provider restarts the breaker's clock (CallOptions.onDispatch).
+    expect(seen).toEqual([{ timeoutMs: 400, signal: controller.signal, onDispatch: expect.any(Function) }]);
   });
 
   it('the finalizer’s own Status and resend keep the provider default', async () => {
@@ -325,6 +326,21 @@ describe('pay: safe failover (architecture §4.3)', () => {
       sends: 1,
     });
     expect(h.of('failover')[0]).toMatchObject({ from: 'vf-a', to: 'vf-b', reason: 'connection_refused' });
+  });
+
+  it('a request that never left the provider’s queue (not_dispatched) goes to the next provider; the breaker stays closed', async () => {
+    const a = new FakeProvider('vf-a', { pay: () => ({ state: 'unknown', reason: 'not_dispatched' }) });
+    const h = harness({ a, breaker: { volumeThreshold: 1 } });
+    for (let i = 0; i < 5; i++) {
+      const view = await h.router.pay(order(`order-q${i}`));
+      expect(view).toMatchObject({ state: 'succeeded', provider: 'vf-b' });
+      expect(view.attempts[0]).toMatchObject({ provider: 'vf-a', reason: 'not_dispatched', sends: 1 });
+    }
+    expect(h.router.breakerState('vf-a')).toBe('closed');
+    expect(h.of('breaker.state')).toEqual([]);
+    expect(h.of('failover').map((event) => event.reason)).toEqual(Array(5).fill('not_dispatched'));
+    const calls = h.of('provider.call').filter((call) => call.provider === 'vf-a');
+    expect(calls.map((call) => [call.reason, call.durationMs])).toEqual(Array(5).fill(['not_dispatched', 0]));
   });
 
   it('a refused connection at the only provider fails the payment: nothing was sent anywhere', async () => {

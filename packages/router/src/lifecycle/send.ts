@@ -7,7 +7,7 @@ import {
   type PaymentRequest,
   type PaymentResult,
 } from '@tolem/core';
-import { isNothingSentError, LocalFailure } from '../breaker.js';
+import { type CallContext, isNothingSentError, LocalFailure } from '../breaker.js';
 import type { RouteTarget } from '../types.js';
 import type { RouterContext } from './context.js';
 import { announce } from './journal-writer.js';
@@ -58,9 +58,12 @@ function thrownResult(attempt: AttemptRecord, error: unknown): PaymentResult {
   };
 }
 
-/** The caller's signal and timeout, and nothing else: absent ones leave the provider's defaults. */
-function providerOptions(call: CallOptions): CallOptions {
-  const options: CallOptions = {};
+/**
+ * The caller's signal and timeout (absent ones leave the provider's defaults), and the breaker's clock
+ * restarted when the provider says its request left its local queue.
+ */
+function providerOptions(call: CallOptions, breakerCall: CallContext): CallOptions {
+  const options: CallOptions = { onDispatch: () => breakerCall.started() };
   if (call.signal !== undefined) options.signal = call.signal;
   if (call.timeoutMs !== undefined) options.timeoutMs = call.timeoutMs;
   return options;
@@ -71,13 +74,14 @@ async function callProvider(
   record: PaymentRecord,
   attempt: AttemptRecord,
   call: CallOptions,
+  breakerCall: CallContext,
 ): Promise<SendResult> {
   const provider = ctx.providers.get(attempt.provider);
   if (provider === undefined) {
     return { kind: 'not_sent', record, attemptNo: attempt.no, error: new Error('provider not configured') };
   }
   try {
-    const result = await provider.pay(paymentRequest(record, attempt), providerOptions(call));
+    const result = await provider.pay(paymentRequest(record, attempt), providerOptions(call, breakerCall));
     return { kind: 'sent', record, attemptNo: attempt.no, result };
   } catch (error) {
     if (isNothingSentError(error, call.signal))
@@ -127,7 +131,7 @@ export async function sendNewAttempt(
       }
       announce(ctx, record, opened);
       breakerCall.started();
-      return callProvider(ctx, opened, attempt, call);
+      return callProvider(ctx, opened, attempt, call, breakerCall);
     },
     verdict,
     call.signal,
@@ -162,7 +166,7 @@ export async function resendAttempt(
       }
       const current = marked.attempts.find((a) => a.no === attempt.no) ?? attempt;
       breakerCall.started();
-      return callProvider(ctx, marked, current, call);
+      return callProvider(ctx, marked, current, call, breakerCall);
     },
     verdict,
     call.signal,

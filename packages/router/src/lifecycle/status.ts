@@ -24,14 +24,17 @@ export async function checkStatus(
     return await ctx.breakers.run(
       attempt.provider,
       'getStatus',
-      () => {
+      (breakerCall) => {
         // Noted as it leaves (after the breaker let it through): a refused call costs the provider nothing.
         ctx.callbackChecks.statusSent(record.paymentId, origin);
-        return provider.getStatus({
-          transactionId: attempt.transactionId,
-          serviceId: attempt.serviceId,
-          expected: { amount: record.amount, account: record.account },
-        });
+        return provider.getStatus(
+          {
+            transactionId: attempt.transactionId,
+            serviceId: attempt.serviceId,
+            expected: { amount: record.amount, account: record.account },
+          },
+          { onDispatch: () => breakerCall.started() },
+        );
       },
       (result) => ({ state: result.state, reason: result.reason }),
     );
