@@ -148,6 +148,13 @@ export interface OpenGroup {
 }
 
 export interface PaymentJournal {
+  /**
+   * A stable id of the stored journal: the same for every handle on one store (every router instance
+   * sharing it, on any host), different for another store, kept across restarts. Metrics label the
+   * journal-derived gauges with it, so that several instances on one journal count its payments once.
+   * Not a secret and not a path. Optional: a journal without one is counted as unshared.
+   */
+  readonly identity?: string;
   /** Creates the payment, or returns the existing one when every field matches; otherwise throws JournalConflictError. */
   create(payment: NewPayment): Promise<CreateResult>;
   get(paymentId: string): Promise<PaymentRecord | null>;

@@ -213,6 +213,7 @@ describe('migrations', () => {
     );
     expect(tables.rows.map((r) => r.tablename)).toEqual([
       'attempts_by_tx',
+      'journal_identity',
       'payments',
       'tolem_journal_version',
       'tx_sequence',
@@ -232,6 +233,12 @@ describe('migrations', () => {
     );
     const versions = await admin.query(`SELECT version FROM "${schema}".${VERSION_TABLE}`);
     expect(versions.rowCount).toBe(SCHEMA_VERSION);
+    // One identity for the schema, whichever instance created it; another schema has its own.
+    expect(new Set(journals.map((journal) => journal.identity))).toEqual(new Set([journals[0]!.identity]));
+    expect(journals[0]!.identity).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const other = await createPostgresJournal({ pool: shared, schema: freshSchema() });
+    expect(other.identity).not.toBe(journals[0]!.identity);
+    await other.close();
     await journals[0]!.create(payment('p1'));
     expect((await journals[5]!.get('p1'))?.paymentId).toBe('p1');
     await Promise.all(journals.map((j) => j.close()));
@@ -243,7 +250,7 @@ describe('migrations', () => {
     await admin.query(`INSERT INTO "${schema}".${VERSION_TABLE} (version) VALUES ($1)`, [SCHEMA_VERSION + 1]);
     const newer = await configError(() => createPostgresJournal({ pool: shared, schema }));
     expect(newer.option).toBe('schema');
-    expect(newer.message).toMatch(/schema version 2.*upgrade/);
+    expect(newer.message).toMatch(new RegExp(`schema version ${SCHEMA_VERSION + 1}.*upgrade`));
 
     const foreign = freshSchema();
     await admin.query(`CREATE SCHEMA "${foreign}"; CREATE TABLE "${foreign}".payments (id int)`);
