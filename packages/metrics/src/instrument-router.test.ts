@@ -367,9 +367,9 @@ describe('instrumentRouter: open payments from the journal', () => {
     const own = createMemoryJournal({ clock });
     const registries = [new Registry(), new Registry(), new Registry()];
     const journals = [shared, shared, own];
-    journals.forEach((journal, i) =>
-      instrumentRouter(fakeRouter([fakeProvider('vf-a')], journal), { registry: registries[i]!, clock }),
-    );
+    journals.forEach((journal, i) => {
+      instrumentRouter(fakeRouter([fakeProvider('vf-a')], journal), { registry: registries[i]!, clock });
+    });
     let stuck = (await shared.create(newPayment('p-stuck', '2026-03-01T09:00:00.000Z'))).record;
     stuck = await shared.openAttempt(stuck.paymentId, stuck.version, { provider: 'vf-a', serviceId: '7' });
     await shared.transition(stuck.paymentId, stuck.version, { stuck: true });

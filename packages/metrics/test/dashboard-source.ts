@@ -49,7 +49,7 @@ import type {
 } from '@grafana/schema/dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen';
 
 /** Every query goes through the `datasource` variable, so any Prometheus works (import or provisioning). */
-const DS: DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
+const DS: DataSourceRef = { type: 'prometheus', uid: `\${datasource}` };
 
 type Target = {
   refId: string;
@@ -236,8 +236,8 @@ const noTraffic = (text: string): ValueMapping[] => [
 
 /** A link from a series to the same dashboard narrowed to its route (`service`). */
 const ROUTE_LINK = {
-  title: 'Drill down to route ${__field.labels.service}',
-  url: '/d/tolem-overview/tolem-overview?${__url_time_range}&${datasource:queryparam}&${job:queryparam}&${instance:queryparam}&${provider:queryparam}&var-service=${__field.labels.service}',
+  title: `Drill down to route \${__field.labels.service}`,
+  url: `/d/tolem-overview/tolem-overview?\${__url_time_range}&\${datasource:queryparam}&\${job:queryparam}&\${instance:queryparam}&\${provider:queryparam}&var-service=\${__field.labels.service}`,
 };
 
 // ---- panels, by row ----
@@ -833,7 +833,7 @@ export function buildDashboard(): Dashboard & Record<string, unknown> {
           label: 'Data source',
           type: 'datasource',
           query: 'prometheus',
-          current: { text: 'default', value: '${DS_PROMETHEUS}' },
+          current: { text: 'default', value: `\${DS_PROMETHEUS}` },
           hide: VariableHide.dontHide,
           refresh: VariableRefresh.onDashboardLoad,
           options: [],

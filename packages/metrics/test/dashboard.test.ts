@@ -273,7 +273,7 @@ describe('dashboards/tolem-overview.json', () => {
     for (const title of ['Final payments by route', 'Success ratio by route']) {
       const link = byTitle(title).fieldConfig?.defaults.links?.[0]?.url ?? '';
       expect(link, title).toContain('/d/tolem-overview/');
-      expect(link, title).toContain('var-service=${__field.labels.service}');
+      expect(link, title).toContain(`var-service=\${__field.labels.service}`);
     }
   });
 
