@@ -137,7 +137,8 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
       agents: INSTANCES.map((id) => ({
         agentId: AGENTS[id],
         password: passwords[id],
-        balances: { KZT: '5000000.00' },
+        // A deposit the trickle takes weeks to spend: a demo left running overnight pages nobody.
+        balances: { KZT: '50000000.00' },
         callbackUrl: `${baseUrl}/callbacks/${id}`,
       })),
     });
