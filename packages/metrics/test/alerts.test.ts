@@ -19,6 +19,15 @@ describe('alerts/tolem.rules.yml', () => {
     expect(result.code, result.stdout + result.stderr).toBe(0);
   });
 
+  it('ships a Prometheus configuration that promtool accepts, loading these rules and scraping job tolem', async () => {
+    const config = fileURLToPath(new URL('../prometheus/prometheus.yml', import.meta.url));
+    const result = await promtool(['check', 'config', config]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout + result.stderr).toContain('SUCCESS: 1 rule files found');
+    expect(result.stdout + result.stderr).toContain('tolem.rules.yml');
+    expect(readFileSync(config, 'utf8')).toMatch(/job_name: tolem\n/);
+  });
+
   it('passes its promtool unit tests (alerts/tolem.rules.test.yml)', async () => {
     const result = await promtool(['test', 'rules', 'tolem.rules.test.yml'], { cwd: alertsDir });
     expect(result.code, result.stdout + result.stderr).toBe(0);
