@@ -138,7 +138,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
         agentId: AGENTS[id],
         password: passwords[id],
         // A deposit the trickle takes weeks to spend: a demo left running overnight pages nobody.
-        balances: { KZT: '50000000.00' },
+        balances: { KZT: '500000000.00' },
         callbackUrl: `${baseUrl}/callbacks/${id}`,
       })),
     });
