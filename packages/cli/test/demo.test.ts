@@ -68,7 +68,9 @@ describe('tolem demo', () => {
       expect(response.status).toBe(200);
       const text = await response.text();
       expect(text).toMatch(/tolem_payments_total\{provider="vf-b",service="steam",state="succeeded"\} 1/);
-      expect(text).toMatch(/tolem_failovers_total\{from="vf-a",to="vf-b",reason="breaker_open"\} 1/);
+      expect(text).toMatch(
+        /tolem_failovers_total\{from="vf-a",to="vf-b",reason="breaker_open",service="steam"\} 1/,
+      );
       expect(text).toContain('tolem_provider_balance{');
 
       child.kill('SIGINT');
@@ -86,6 +88,82 @@ describe('tolem demo', () => {
         state: 'succeeded',
       });
       expect(payments.every((payment) => payment.ok === true && payment.final === true)).toBe(true);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    '--serve keeps a trickle of traffic (declines, a timeout, a callback, a failover, a held payment); TOLEM_VECTRAFIN_PASSWORD opens its sandbox and is printed nowhere',
+    async () => {
+      const password = 'demo-Trickle-pw&9';
+      const child = start(['demo', '--serve'], cleanEnv({ TOLEM_VECTRAFIN_PASSWORD: password }));
+      const done = collect(child);
+      const narration = await waitForOutput(
+        child.stdout as NodeJS.ReadableStream,
+        /Serving until Ctrl-C[\s\S]*traffic\s+a trickle/,
+      );
+      const metricsUrl = /metrics\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(narration)?.[1] as string;
+      const simulatorUrl = /simulator\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(narration)?.[1] as string;
+      const sample = (text: string, pattern: RegExp) =>
+        [...text.matchAll(pattern)].reduce((sum, match) => sum + Number(match[1]), 0);
+      const before = await (await fetch(metricsUrl)).text();
+      let text = before;
+      // One cycle of the trickle takes about 30 s; everything shows well within a minute and a half.
+      const deadline = Date.now() + 90_000;
+      const seen = () => ({
+        failover: sample(text, /tolem_failovers_total\{[^}]*reason="provider_technical"[^}]*\} (\d+)/g),
+        declined: sample(text, /tolem_payments_total\{[^}]*state="failed"\} (\d+)/g),
+        timeout: sample(
+          text,
+          /tolem_provider_requests_total\{[^}]*operation="pay",state="unknown",reason="timeout"[^}]*\} (\d+)/g,
+        ),
+        confirmed: sample(text, /tolem_callbacks_total\{[^}]*result="confirmed"\} (\d+)/g),
+        held: sample(text, /tolem_payments_open\{[^}]*provider="vf-a",state="pending"\} (\d+)/g),
+        checks: sample(
+          text,
+          /tolem_provider_requests_total\{[^}]*operation="checkAccount",state="succeeded"[^}]*\} (\d+)/g,
+        ),
+      });
+      const initial = seen();
+      let now = initial;
+      let heldSeen = false;
+      while (Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        text = await (await fetch(metricsUrl)).text();
+        now = seen();
+        heldSeen ||= now.held > 0;
+        if (
+          heldSeen &&
+          now.failover > initial.failover &&
+          now.declined > initial.declined &&
+          now.timeout > initial.timeout &&
+          now.confirmed > initial.confirmed &&
+          now.checks > initial.checks
+        )
+          break;
+      }
+      expect(heldSeen, 'a payment held pending').toBe(true);
+      expect(now.failover, 'a failover').toBeGreaterThan(initial.failover);
+      expect(now.declined, 'a decline').toBeGreaterThan(initial.declined);
+      expect(now.timeout, 'a timeout').toBeGreaterThan(initial.timeout);
+      expect(now.confirmed, 'a callback').toBeGreaterThan(initial.confirmed);
+      expect(now.checks, 'checks').toBeGreaterThan(initial.checks);
+
+      // The password opens the demo's sandbox by hand...
+      const balance = await tolem(
+        ['vectrafin', 'balance', '--url', simulatorUrl, '--agent-id', '901', '--json'],
+        cleanEnv({ TOLEM_VECTRAFIN_PASSWORD: password }),
+      );
+      expect(balance.code, balance.stderr).toBe(0);
+      expect(json(balance).balances).toEqual([expect.objectContaining({ currency: 'KZT' })]);
+
+      child.kill('SIGINT');
+      const result = await done;
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/the trickle made \d+ check\(s\) and \d+ payment\(s\)/);
+      // ...and appears in no output and no metric.
+      for (const output of [result.stdout, result.stderr, text, before, balance.stdout, balance.stderr])
+        expect(output).not.toContain(password);
     },
     TIMEOUT,
   );

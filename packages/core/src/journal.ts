@@ -183,6 +183,13 @@ export interface OpenGroup {
  */
 export interface PaymentJournal {
   /**
+   * A stable id of the stored journal: the same for every handle on one store (every router instance
+   * sharing it, on any host), different for another store, kept across restarts. Metrics label the
+   * journal-derived gauges with it, so that several instances on one journal count its payments once.
+   * Not a secret and not a path. Optional: a journal without one is counted as unshared.
+   */
+  readonly identity?: string;
+  /**
    * Creates the payment, or returns the existing one (`created: false`) when every field matches.
    * Idempotent: calling it again with the same payment after any error is safe, and is how an
    * ambiguous error is resolved (the router re-creates, then sends what exists). It rejects with:

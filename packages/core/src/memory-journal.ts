@@ -47,6 +47,8 @@ export function createMemoryJournal(options: MemoryJournalOptions = {}): Payment
 }
 
 class MemoryJournal implements PaymentJournal {
+  /** One per journal object: routers sharing this object share its identity. */
+  readonly identity: string = globalThis.crypto.randomUUID();
   private readonly payments = new Map<string, PaymentRecord>();
   private readonly byTransaction = new Map<string, string>();
   /** One sequence for the whole journal: unique across providers (two instances may share an agent). */

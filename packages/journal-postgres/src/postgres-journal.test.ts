@@ -217,6 +217,7 @@ describe('migrations', () => {
     );
     expect(tables.rows.map((r) => r.tablename)).toEqual([
       'attempts_by_tx',
+      'journal_identity',
       'payments',
       'tolem_journal_version',
       'tx_sequence',
@@ -236,6 +237,12 @@ describe('migrations', () => {
     );
     const versions = await admin.query(`SELECT version FROM "${schema}".${VERSION_TABLE}`);
     expect(versions.rowCount).toBe(SCHEMA_VERSION);
+    // One identity for the schema, whichever instance created it; another schema has its own.
+    expect(new Set(journals.map((journal) => journal.identity))).toEqual(new Set([journals[0]!.identity]));
+    expect(journals[0]!.identity).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const other = await createPostgresJournal({ pool: shared, schema: freshSchema() });
+    expect(other.identity).not.toBe(journals[0]!.identity);
+    await other.close();
     await journals[0]!.create(payment('p1'));
     expect((await journals[5]!.get('p1'))?.paymentId).toBe('p1');
     await Promise.all(journals.map((j) => j.close()));

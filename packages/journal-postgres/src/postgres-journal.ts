@@ -67,13 +67,24 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
   // An idle connection that drops (server restart, network) is replaced by the pool; without a listener
   // its 'error' event would crash the process. An injected pool's listeners are its owner's business.
   if (owned) pool.on('error', () => {});
+  let identity: string;
   try {
     await migrate(pool, parsed.schema);
+    identity = await readIdentity(pool, parsed.schema);
   } catch (error) {
     if (owned) await pool.end().catch(() => {});
     throw error;
   }
-  return new PostgresJournal(pool, owned, parsed.schema, parsed.clock ?? systemClock);
+  return new PostgresJournal(pool, owned, parsed.schema, parsed.clock ?? systemClock, identity);
+}
+
+async function readIdentity(pool: pg.Pool, schema: string): Promise<string> {
+  const result = await pool.query<{ id: string }>(
+    `SELECT id FROM ${quoteIdentifier(schema)}.journal_identity LIMIT 1`,
+  );
+  const id = result.rows[0]?.id;
+  if (id === undefined) throw new Error(`schema ${schema} has no journal identity row (a damaged journal?)`);
+  return id;
 }
 
 class PostgresJournal implements PaymentJournal {
@@ -85,6 +96,7 @@ class PostgresJournal implements PaymentJournal {
     private readonly ownsPool: boolean,
     schema: string,
     private readonly clock: Clock,
+    readonly identity: string,
   ) {
     const s = quoteIdentifier(schema);
     this.sql = {

@@ -47,6 +47,14 @@ const MIGRATIONS: readonly ((s: string) => string)[] = [
   (s) => `
   ALTER TABLE ${s}.payments ADD COLUMN voucher text;
   `,
+  // 3: the journal's identity (PaymentJournal.identity): a random id drawn once, when the schema is
+  // created or upgraded, so every instance on it, on any host, reports the same one.
+  (s) => `
+  CREATE TABLE ${s}.journal_identity (
+    id text COLLATE "C" PRIMARY KEY
+  );
+  INSERT INTO ${s}.journal_identity (id) VALUES (gen_random_uuid()::text);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -40,6 +40,17 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE payments ADD COLUMN voucher TEXT;
   `,
+  // 3: the journal's identity (PaymentJournal.identity): a random id drawn once, when the file is created
+  // or upgraded, so every process on the file reports the same one.
+  `
+  CREATE TABLE journal_identity (
+    id TEXT PRIMARY KEY
+  ) WITHOUT ROWID;
+  INSERT INTO journal_identity (id) VALUES (lower(
+    hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2)) || '-' ||
+    hex(randomblob(2)) || '-' || hex(randomblob(6))
+  ));
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

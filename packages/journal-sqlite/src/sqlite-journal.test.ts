@@ -173,6 +173,30 @@ describe('the database file', () => {
     await second.close();
   });
 
+  it('has one identity per file: shared by every handle on it, kept across reopens, drawn on upgrade', async () => {
+    const path = freshPath();
+    const first = createSqliteJournal({ path });
+    const second = createSqliteJournal({ path });
+    expect(first.identity).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(second.identity).toBe(first.identity);
+    const other = createSqliteJournal({ path: freshPath() });
+    expect(other.identity).not.toBe(first.identity);
+    await Promise.all([first.close(), second.close(), other.close()]);
+    const reopened = createSqliteJournal({ path });
+    expect(reopened.identity).toBe(first.identity);
+    await reopened.create(payment('p1'));
+    await reopened.close();
+    // A file from before the identity (schema version 1) gets one when it is upgraded, data intact.
+    const db = new Database(path);
+    db.exec('DROP TABLE journal_identity; PRAGMA user_version = 1;');
+    db.close();
+    const upgraded = createSqliteJournal({ path });
+    expect(upgraded.identity).toMatch(/^[0-9a-f-]{36}$/);
+    expect(upgraded.identity).not.toBe(first.identity);
+    expect((await upgraded.get('p1'))?.paymentId).toBe('p1');
+    await upgraded.close();
+  });
+
   it('refuses a file written by a newer schema version', () => {
     const path = freshPath();
     createSqliteJournal({ path }).close();

@@ -67,7 +67,14 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
   }
 }
 
+function readIdentity(db: Database.Database): string {
+  const row = db.prepare<[], { id: string }>('SELECT id FROM journal_identity').get();
+  if (row === undefined) throw new Error('the journal has no identity row (a damaged file?)');
+  return row.id;
+}
+
 class SqliteJournal implements PaymentJournal {
+  readonly identity: string;
   private readonly db: Database.Database;
   private readonly statements;
 
@@ -82,6 +89,7 @@ class SqliteJournal implements PaymentJournal {
       this.db.pragma('synchronous = FULL');
       this.db.pragma('foreign_keys = ON');
       migrate(this.db, path);
+      this.identity = readIdentity(this.db);
     } catch (error) {
       this.db.close();
       throw error;

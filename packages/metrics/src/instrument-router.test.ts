@@ -236,7 +236,14 @@ describe('instrumentRouter: payments, breakers, failovers, callbacks', () => {
     router.events.emit('callback', { provider: 'vf-a', result: 'throttled', paymentId: 'order-9' });
     router.events.emit('callback', { provider: 'vf-a', result: 'throttled', paymentId: 'order-9' });
     const s = await scrape(registry);
-    expect(value(s, 'tolem_failovers_total', { from: 'vf-a', to: 'vf-b', reason: 'breaker_open' })).toBe(1);
+    expect(
+      value(s, 'tolem_failovers_total', {
+        from: 'vf-a',
+        to: 'vf-b',
+        reason: 'breaker_open',
+        service: 'steam',
+      }),
+    ).toBe(1);
     expect(
       value(s, 'tolem_failovers_total', { from: 'vf-a', to: 'vf-b', reason: 'provider_technical' }),
     ).toBe(1);
@@ -245,6 +252,65 @@ describe('instrumentRouter: payments, breakers, failovers, callbacks', () => {
     expect(value(s, 'tolem_callbacks_total', { provider: 'vf-a', result: 'throttled' })).toBe(2);
     // Not lumped into "other": that series does not even exist.
     expect(value(s, 'tolem_callbacks_total', { provider: 'vf-a', result: 'other' })).toBeUndefined();
+  });
+});
+
+describe('instrumentRouter: reason classes and the finalizer heartbeat', () => {
+  it('labels each call with the class of its reason, so error ratios split transport / request / decline', async () => {
+    const { router, registry } = setup();
+    const call = (state: 'succeeded' | 'failed' | 'unknown', reason: string | null, rejected = false) =>
+      router.events.emit('provider.call', {
+        provider: 'vf-a',
+        operation: 'pay',
+        state,
+        reason: reason as never,
+        durationMs: 5,
+        rejected,
+      });
+    call('succeeded', null);
+    call('unknown', 'timeout');
+    call('unknown', 'insufficient_funds');
+    call('failed', 'account_not_found');
+    call('unknown', 'conflict');
+    call('unknown', 'made_up_reason');
+    call('unknown', null, true);
+    const s = await scrape(registry);
+    const kind = (reason: string) =>
+      find(s, 'tolem_provider_requests_total', { provider: 'vf-a', operation: 'pay', reason }).map(
+        (sample) => [sample.labels.reason_kind, sample.value],
+      );
+    expect(kind('none')).toEqual([
+      ['none', 1], // succeeded
+      ['none', 0], // pending, pre-created
+    ]);
+    expect(kind('timeout')).toEqual([['transport', 1]]);
+    expect(kind('insufficient_funds')).toEqual([['request', 1]]);
+    expect(kind('account_not_found')).toEqual([['decline', 1]]);
+    expect(kind('conflict')).toEqual([['integrity', 1]]);
+    expect(kind('other')).toEqual([['other', 1]]);
+    expect(kind('breaker_open')).toEqual([['rejected', 1]]);
+    // Each reason has exactly one class: the label adds no series.
+    const pairs = new Set(
+      find(s, 'tolem_provider_requests_total').map((x) => `${x.labels.reason}/${x.labels.reason_kind}`),
+    );
+    const reasons = new Set(find(s, 'tolem_provider_requests_total').map((x) => x.labels.reason));
+    expect(pairs.size).toBe(reasons.size);
+  });
+
+  it('exports the finalizer heartbeat: 0 until the first pass, then the time of the last, and claims', async () => {
+    const { clock, journal, router, registry } = setup();
+    let s = await scrape(registry);
+    const labels = { journal: journal.identity as string };
+    expect(value(s, 'tolem_finalizer_last_pass_timestamp_seconds', labels)).toBe(0);
+    expect(value(s, 'tolem_finalizer_claimed_total', labels)).toBe(0);
+    router.events.emit('finalizer.pass', { claimed: 0, durationMs: 3 });
+    clock.set('2026-03-01T10:00:30.000Z');
+    router.events.emit('finalizer.pass', { claimed: 4, durationMs: 40 });
+    s = await scrape(registry);
+    expect(value(s, 'tolem_finalizer_last_pass_timestamp_seconds', labels)).toBe(
+      Date.parse('2026-03-01T10:00:30.000Z') / 1000,
+    );
+    expect(value(s, 'tolem_finalizer_claimed_total', labels)).toBe(4);
   });
 });
 
@@ -310,6 +376,56 @@ describe('instrumentRouter: open payments from the journal', () => {
     expect(value(s, 'tolem_payments_open', { provider: 'vf-a', state: 'pending' })).toBe(0);
     expect(value(s, 'tolem_payment_oldest_open_age_seconds', { provider: 'vf-a' })).toBe(2400);
     expect(value(s, 'tolem_payment_oldest_open_age_seconds', { provider: 'none' })).toBe(660);
+  });
+
+  it("labels journal gauges with the journal's identity: two instances on one journal export one view", async () => {
+    const clock = manualClock('2026-03-01T10:00:00.000Z');
+    const shared = createMemoryJournal({ clock });
+    const own = createMemoryJournal({ clock });
+    const registries = [new Registry(), new Registry(), new Registry()];
+    const journals = [shared, shared, own];
+    journals.forEach((journal, i) => {
+      instrumentRouter(fakeRouter([fakeProvider('vf-a')], journal), { registry: registries[i]!, clock });
+    });
+    let stuck = (await shared.create(newPayment('p-stuck', '2026-03-01T09:00:00.000Z'))).record;
+    stuck = await shared.openAttempt(stuck.paymentId, stuck.version, { provider: 'vf-a', serviceId: '7' });
+    await shared.transition(stuck.paymentId, stuck.version, { stuck: true });
+    const scrapes = await Promise.all(registries.map((registry) => scrape(registry)));
+    const stuckSamples = scrapes.flatMap((s) => find(s, 'tolem_payments_stuck', { provider: 'vf-a' }));
+    expect(stuckSamples.map((sample) => [sample.labels.journal, sample.value])).toEqual([
+      [shared.identity, 1],
+      [shared.identity, 1],
+      [own.identity, 0],
+    ]);
+    // What `max by (journal, provider)` then `sum` makes of it: the stuck payment once, not twice.
+    const perJournal = new Map<string, number>();
+    for (const sample of stuckSamples) {
+      const journal = sample.labels.journal ?? '';
+      perJournal.set(journal, Math.max(perJournal.get(journal) ?? 0, sample.value));
+    }
+    expect([...perJournal.values()].reduce((a, b) => a + b, 0)).toBe(1);
+  });
+
+  it('gives a journal without an identity a label of its own, and refuses an identity unfit for a label', async () => {
+    const journal = createMemoryJournal();
+    Object.defineProperty(journal, 'identity', { value: undefined });
+    const registry = new Registry();
+    instrumentRouter(fakeRouter([fakeProvider('vf-a')], journal), { registry });
+    const [sample] = find(await scrape(registry), 'tolem_payments_stuck', { provider: 'vf-a' });
+    expect(sample?.labels.journal).toMatch(/^[0-9a-f-]{36}$/);
+    for (const identity of ['', 'two words', 'x'.repeat(129), 42]) {
+      const bad = createMemoryJournal();
+      Object.defineProperty(bad, 'identity', { value: identity });
+      const error = (() => {
+        try {
+          instrumentRouter(fakeRouter([fakeProvider('vf-a')], bad), { registry: new Registry() });
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(ConfigError.is(error), String(identity)).toBe(true);
+      expect((error as ConfigError).option).toBe('router.journal.identity');
+    }
   });
 
   it('keeps serving the other metrics when the journal cannot be read, counting the failure', async () => {

@@ -28,6 +28,7 @@ import {
   OTHER,
   operationLabel,
   REJECTED,
+  reasonKindLabel,
   reasonLabel,
   stateLabel,
 } from './labels.js';
@@ -60,13 +61,14 @@ export interface RouterInstrumentation {
 }
 
 /** Every outcome the canonical model allows for one call: pre-created at zero so rates never start absent. */
-const CALL_OUTCOMES: readonly { state: string; reason: string }[] = [
-  { state: 'succeeded', reason: NONE },
-  { state: 'pending', reason: NONE },
-  { state: REJECTED, reason: BREAKER_OPEN },
+const CALL_OUTCOMES: readonly { state: string; reason: string; reason_kind: string }[] = [
+  { state: 'succeeded', reason: NONE, reason_kind: NONE },
+  { state: 'pending', reason: NONE, reason_kind: NONE },
+  { state: REJECTED, reason: BREAKER_OPEN, reason_kind: REJECTED },
   ...(Object.keys(REASONS) as Reason[]).map((reason) => ({
     state: REASONS[reason] === 'decline' ? 'failed' : 'unknown',
     reason,
+    reason_kind: REASONS[reason],
   })),
 ];
 
@@ -87,9 +89,11 @@ export function instrumentRouter(
   const knownProvider = (id: string | null): string =>
     id === null ? NONE : router.providers.has(id) ? id : OTHER;
   const services = new BoundedLabel(settings.maxServices);
+  const journal = journalLabel(router.journal);
 
   const collector = new OpenPaymentsCollector(
     router.journal,
+    journal,
     () => router.providers.keys(),
     clock,
     (error) => onError(error, 'journal'),
@@ -113,7 +117,13 @@ export function instrumentRouter(
     const provider = knownProvider(call.provider);
     const operation = operationLabel(call.operation);
     if (call.rejected) {
-      metrics.providerRequests.inc({ provider, operation, state: REJECTED, reason: BREAKER_OPEN });
+      metrics.providerRequests.inc({
+        provider,
+        operation,
+        state: REJECTED,
+        reason: BREAKER_OPEN,
+        reason_kind: REJECTED,
+      });
       return;
     }
     metrics.providerRequests.inc({
@@ -121,6 +131,7 @@ export function instrumentRouter(
       operation,
       state: stateLabel(call.state),
       reason: reasonLabel(call.reason),
+      reason_kind: reasonKindLabel(call.reason),
     });
     // A request that never left this process (a `local` reason) took no provider time: no sample.
     const neverLeft = call.reason !== null && isReason(call.reason) && reasonKind(call.reason) === 'local';
@@ -130,6 +141,9 @@ export function instrumentRouter(
   };
 
   preinitialise(metrics, router, providerIds, settings.balance !== undefined);
+  // "Never" until the first pass: an instance whose finalizer never runs is as stalled as a dead one.
+  metrics.finalizerLastPass.set({ journal }, 0);
+  metrics.finalizerClaimed.inc({ journal }, 0);
 
   const unsubscribe = [
     router.events.on('provider.call', recordCall),
@@ -155,7 +169,13 @@ export function instrumentRouter(
         from: knownProvider(event.from),
         to: knownProvider(event.to),
         reason: failoverReasonLabel(event.reason),
+        service: services.value(event.service),
       });
+    }),
+    router.events.on('finalizer.pass', (event) => {
+      metrics.finalizerLastPass.set({ journal }, clock.now().getTime() / 1000);
+      if (Number.isInteger(event.claimed) && event.claimed > 0)
+        metrics.finalizerClaimed.inc({ journal }, event.claimed);
     }),
     router.events.on('callback', (event) => {
       metrics.callbacks.inc({
@@ -197,8 +217,8 @@ function preinitialise(
     const capabilities = router.providers.get(provider)?.capabilities;
     if (balance && capabilities?.operations.balance) operations.push('getBalance');
     for (const operation of operations) {
-      for (const { state, reason } of CALL_OUTCOMES) {
-        metrics.providerRequests.inc({ provider, operation, state, reason }, 0);
+      for (const outcome of CALL_OUTCOMES) {
+        metrics.providerRequests.inc({ provider, operation, ...outcome }, 0);
       }
       metrics.providerRequestDuration.zero({ provider, operation });
     }
@@ -207,6 +227,25 @@ function preinitialise(
     for (const state of BREAKER_STATES) metrics.breakerTransitions.inc({ provider, state }, 0);
     for (const result of CALLBACK_RESULTS) metrics.callbacks.inc({ provider, result }, 0);
   }
+}
+
+const IDENTITY_LABEL = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * The `journal` label: the journal's own identity, shared by every instance on it (so their identical
+ * journal gauges collapse under `max by (journal)`). A journal without one is taken as unshared and gets
+ * a random id for this bridge.
+ */
+function journalLabel(journal: InstrumentableRouter['journal']): string {
+  const identity: unknown = journal.identity;
+  if (identity === undefined) return globalThis.crypto.randomUUID();
+  if (typeof identity !== 'string' || !IDENTITY_LABEL.test(identity)) {
+    throw new ConfigError(
+      'router.journal.identity',
+      'must be 1 to 128 printable ASCII characters without spaces (a stable id of the journal)',
+    );
+  }
+  return identity;
 }
 
 function currentBreakerState(router: InstrumentableRouter, provider: string): BreakerState {

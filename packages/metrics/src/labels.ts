@@ -1,4 +1,4 @@
-import { isReason, PAYMENT_STATES } from '@tolem/core';
+import { isReason, PAYMENT_STATES, REASONS, type ReasonKind } from '@tolem/core';
 import type { BreakerState, ProviderOperation } from '@tolem/router';
 
 /** Label value for a missing reason or provider: Prometheus has no null. */
@@ -46,6 +46,29 @@ const FAILOVER_ONLY_REASONS: ReadonlySet<string> = new Set(['breaker_open', 'una
 export function reasonLabel(reason: string | null | undefined): string {
   if (reason === null || reason === undefined) return NONE;
   return isReason(reason) ? reason : OTHER;
+}
+
+/**
+ * The class of a call's reason (core's `reasonKind`): `transport` (no usable answer), `request` (the
+ * provider answered about the request, not the payment: auth_failed, insufficient_funds, not_found …),
+ * `decline` (a final failure, no money moved), `integrity` (the answer contradicts the request:
+ * conflict); `none` without a reason, `rejected` when the breaker refused and nothing was sent, `other`
+ * off the list. A function of `reason`, so it adds no series: it lets panels and alerts split the
+ * error ratio by class without repeating the reason list in every query.
+ */
+export const REASON_KINDS: readonly (ReasonKind | 'none' | 'rejected')[] = [
+  'none',
+  'transport',
+  'request',
+  'decline',
+  'integrity',
+  'rejected',
+];
+
+export function reasonKindLabel(reason: string | null | undefined, rejected = false): string {
+  if (rejected) return REJECTED;
+  if (reason === null || reason === undefined) return NONE;
+  return isReason(reason) ? REASONS[reason] : OTHER;
 }
 
 export function failoverReasonLabel(reason: string): string {

@@ -26,8 +26,8 @@ export const METRIC_DEFINITIONS = {
   providerRequests: {
     name: 'provider_requests_total',
     type: 'counter',
-    labels: ['provider', 'operation', 'state', 'reason'],
-    help: 'Calls to a provider by outcome; state="rejected" (reason="breaker_open") when the breaker refused and nothing was sent.',
+    labels: ['provider', 'operation', 'state', 'reason', 'reason_kind'],
+    help: 'Calls to a provider by outcome; reason_kind is the class of the reason (transport, request, decline, integrity); state="rejected" (reason="breaker_open") when the breaker refused and nothing was sent.',
   },
   providerRequestDuration: {
     name: 'provider_request_duration_seconds',
@@ -44,19 +44,19 @@ export const METRIC_DEFINITIONS = {
   paymentsOpen: {
     name: 'payments_open',
     type: 'gauge',
-    labels: ['provider', 'state'],
-    help: 'Payments not final yet, read from the journal at scrape time; provider="none" when nothing was sent.',
+    labels: ['journal', 'provider', 'state'],
+    help: 'Payments not final yet, read from the journal at scrape time (the same on every instance of one journal: aggregate with max by journal); provider="none" when nothing was sent.',
   },
   paymentOldestOpenAge: {
     name: 'payment_oldest_open_age_seconds',
     type: 'gauge',
-    labels: ['provider'],
+    labels: ['journal', 'provider'],
     help: 'Age of the oldest payment that is not final, read from the journal at scrape time (0 when none).',
   },
   paymentsStuck: {
     name: 'payments_stuck',
     type: 'gauge',
-    labels: ['provider'],
+    labels: ['journal', 'provider'],
     help: 'Open payments escalated as stuck (past the finalizer escalation age), read from the journal at scrape time.',
   },
   paymentFinalization: {
@@ -98,8 +98,20 @@ export const METRIC_DEFINITIONS = {
   failovers: {
     name: 'failovers_total',
     type: 'counter',
-    labels: ['from', 'to', 'reason'],
+    labels: ['from', 'to', 'reason', 'service'],
     help: 'Calls moved from one provider of a route to the next, by the reason the first was left.',
+  },
+  finalizerLastPass: {
+    name: 'finalizer_last_pass_timestamp_seconds',
+    type: 'gauge',
+    labels: ['journal'],
+    help: "Unix time this instance's finalizer last finished a pass over the journal (its heartbeat); 0 until the first.",
+  },
+  finalizerClaimed: {
+    name: 'finalizer_claimed_total',
+    type: 'counter',
+    labels: ['journal'],
+    help: "Open payments this instance's finalizer claimed for a re-check.",
   },
   journalReadErrors: {
     name: 'journal_read_errors_total',
@@ -126,6 +138,8 @@ export interface MetricSet {
   providerOverdraft: Gauge<LabelsOf<'providerOverdraft'>>;
   callbacks: Counter<LabelsOf<'callbacks'>>;
   failovers: Counter<LabelsOf<'failovers'>>;
+  finalizerLastPass: Gauge<LabelsOf<'finalizerLastPass'>>;
+  finalizerClaimed: Counter<LabelsOf<'finalizerClaimed'>>;
   journalReadErrors: Counter;
 }
 
@@ -187,6 +201,8 @@ export function createMetricSet(registry: Registry, prefix: string, hooks: Colle
     providerOverdraft: new Gauge(common('providerOverdraft')),
     callbacks: new Counter(common('callbacks')),
     failovers: new Counter(common('failovers')),
+    finalizerLastPass: new Gauge(common('finalizerLastPass')),
+    finalizerClaimed: new Counter(common('finalizerClaimed')),
     journalReadErrors: new Counter({
       name: name('journalReadErrors'),
       help: METRIC_DEFINITIONS.journalReadErrors.help,

@@ -3,9 +3,9 @@ import type { Counter, Gauge } from 'prom-client';
 import { NONE } from './labels.js';
 
 export interface OpenPaymentGauges {
-  paymentsOpen: Gauge<'provider' | 'state'>;
-  paymentOldestOpenAge: Gauge<'provider'>;
-  paymentsStuck: Gauge<'provider'>;
+  paymentsOpen: Gauge<'journal' | 'provider' | 'state'>;
+  paymentOldestOpenAge: Gauge<'journal' | 'provider'>;
+  paymentsStuck: Gauge<'journal' | 'provider'>;
   journalReadErrors: Counter;
 }
 
@@ -15,6 +15,10 @@ const OPEN_STATES = ['pending', 'unknown'] as const;
  * Fills the open-payment gauges from `journal.openSummary()` when Prometheus scrapes: the journal is
  * the truth about what is still open, so nothing is counted up and down from events and nothing drifts
  * after a restart. The three gauges of one scrape share a single journal read.
+ *
+ * Every series carries `journal` (the journal's identity): instances sharing one journal export the
+ * same numbers under the same label, so `max by (journal, …)` counts each payment once however many
+ * instances run, and `sum` over journals adds up instances that each have their own.
  */
 export class OpenPaymentsCollector {
   #inflight: Promise<void> | null = null;
@@ -22,6 +26,7 @@ export class OpenPaymentsCollector {
 
   constructor(
     private readonly journal: PaymentJournal,
+    private readonly journalLabel: string,
     private readonly providers: () => Iterable<string>,
     private readonly clock: Clock,
     private readonly onError: (error: unknown) => void,
@@ -81,12 +86,13 @@ export class OpenPaymentsCollector {
     gauges.paymentsOpen.reset();
     gauges.paymentOldestOpenAge.reset();
     gauges.paymentsStuck.reset();
+    const journal = this.journalLabel;
     for (const [k, count] of open) {
       const [provider = NONE, state = NONE] = k.split('\u0000');
-      gauges.paymentsOpen.set({ provider, state }, count);
+      gauges.paymentsOpen.set({ journal, provider, state }, count);
     }
-    for (const [provider, count] of stuck) gauges.paymentsStuck.set({ provider }, count);
-    for (const [provider, age] of oldest) gauges.paymentOldestOpenAge.set({ provider }, age);
+    for (const [provider, count] of stuck) gauges.paymentsStuck.set({ journal, provider }, count);
+    for (const [provider, age] of oldest) gauges.paymentOldestOpenAge.set({ journal, provider }, age);
   }
 }
 

@@ -87,6 +87,16 @@ export interface RouterEvents {
     code: Secret;
     kept: boolean;
   };
+  /**
+   * A finalizer pass finished: it claimed the due payments and checked each (a check that failed is
+   * reported to `onError`, not here). Emitted by the background loop and by `finalizeDue()`; the
+   * metrics' finalizer heartbeat. Not emitted when the claim itself failed (the journal did not answer).
+   */
+  'finalizer.pass': {
+    /** Payments claimed for a re-check in this pass. */
+    claimed: number;
+    durationMs: number;
+  };
   /** A provider callback was handled (`result` as in CallbackHandling). */
   callback: {
     provider: string;

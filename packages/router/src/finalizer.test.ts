@@ -286,6 +286,34 @@ describe('finalizer: crash recovery from the journal', () => {
   });
 });
 
+describe('finalizer: heartbeat', () => {
+  it('emits finalizer.pass after every pass that read the journal, with nothing to do or not', async () => {
+    const a = new FakeProvider('vf-a', {
+      pay: () => ({ state: 'unknown', reason: 'timeout' }),
+      getStatus: () => ({ state: 'pending' }),
+    });
+    const h = harness({ a });
+    const passes: { claimed: number; durationMs: number }[] = [];
+    h.router.events.on('finalizer.pass', (event) => passes.push(event));
+    expect(await h.router.finalizeDue()).toBe(0);
+    await h.router.pay(order('f-hb-1'));
+    h.clock.advance(1_000);
+    expect(await h.router.finalizeDue()).toBe(1);
+    expect(passes.map((pass) => pass.claimed)).toEqual([0, 1]);
+    for (const pass of passes) expect(pass.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('emits nothing when the journal could not be read: a dead journal stops the heartbeat', async () => {
+    const journal = createMemoryJournal();
+    const h = harness({ journal });
+    const passes: unknown[] = [];
+    h.router.events.on('finalizer.pass', (event) => passes.push(event));
+    journal.claimDue = () => Promise.reject(new Error('journal unreachable'));
+    await expect(h.router.finalizeDue()).rejects.toThrow('journal unreachable');
+    expect(passes).toEqual([]);
+  });
+});
+
 describe('finalizer: start and stop', () => {
   it('runs in the background once started, and stop() drains it then closes providers and the journal', async () => {
     const a = new FakeProvider('vf-a', { pay: () => ({ state: 'pending' }) });

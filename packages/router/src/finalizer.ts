@@ -55,7 +55,8 @@ export class Finalizer {
 
   /** Claims one batch of due payments and checks them all; resolves with how many were claimed. */
   async runOnce(): Promise<number> {
-    const { journal, options, clock } = this.#ctx;
+    const { journal, options, clock, events } = this.#ctx;
+    const started = performance.now();
     const claimed = await journal.claimDue({
       now: clock.now(),
       owner: options.instanceId,
@@ -69,6 +70,10 @@ export class Finalizer {
         ),
       ),
     );
+    events.emit('finalizer.pass', () => ({
+      claimed: claimed.length,
+      durationMs: performance.now() - started,
+    }));
     return claimed.length;
   }
 

@@ -18,9 +18,13 @@ export const demoCommand: Command = {
       description: 'serve /metrics on 127.0.0.1:N (default: a free port)',
     },
   },
-  run: (context) =>
+  run: (context) => {
     // Read before anything starts: a bad value is bad input (exit 2) and nothing runs.
-    runDemo(context, {
-      metricsPort: readPort(optionalString(context.flags, 'metrics-port'), 'metrics-port'),
-    }),
+    const metricsPort = readPort(optionalString(context.flags, 'metrics-port'), 'metrics-port');
+    // The sandbox agents take TOLEM_VECTRAFIN_PASSWORD when it is set, so `tolem vectrafin …` (or a
+    // second router) can reach the demo's sandbox; it is scrubbed from anything printed.
+    const agentPassword = context.io.env.TOLEM_VECTRAFIN_PASSWORD || undefined;
+    if (agentPassword !== undefined) context.addSecret(agentPassword);
+    return runDemo(context, { metricsPort, ...(agentPassword === undefined ? {} : { agentPassword }) });
+  },
 };

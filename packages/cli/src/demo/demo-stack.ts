@@ -19,6 +19,12 @@ export const SECONDARY = 'vf-b' as const;
 const INSTANCES = [PRIMARY, SECONDARY] as const;
 export const AGENTS = { [PRIMARY]: '901', [SECONDARY]: '902' } as const;
 
+/** A Steam account whose payments the sandbox holds pending for 40 s (the trickle's long-open payment). */
+export const HELD_ACCOUNT = 'queued-user';
+
+/** The breakers' reset timeout: small, so that the shift shows a breaker opening and closing again. */
+export const BREAKER_RESET_MS = 5_000;
+
 /** vf-a answers within this long or the outcome is unknown (the timeout step relies on it). */
 export const PRIMARY_TIMEOUT_MS = 1500;
 
@@ -48,6 +54,11 @@ export interface DemoStack {
 export interface DemoStackOptions {
   /** Port on 127.0.0.1 for /metrics and the callbacks; 0 (the default) lets the OS pick a free one. */
   metricsPort?: number;
+  /**
+   * The sandbox agents' password (from TOLEM_VECTRAFIN_PASSWORD), so that `tolem vectrafin …` or a
+   * second router can talk to the demo's sandbox; a fresh random one each run when absent.
+   */
+  agentPassword?: string;
 }
 
 function listen(server: Server, port: number): Promise<string> {
@@ -115,8 +126,8 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
 
   // Fresh passwords every run: the demo shows that none ever reaches the output.
   const passwords = {
-    [PRIMARY]: randomBytes(12).toString('base64url'),
-    [SECONDARY]: randomBytes(12).toString('base64url'),
+    [PRIMARY]: options.agentPassword ?? randomBytes(12).toString('base64url'),
+    [SECONDARY]: options.agentPassword ?? randomBytes(12).toString('base64url'),
   };
   // The callback path token, as every deployment should have one: only the sandbox learns it.
   const callbackToken = randomBytes(18).toString('base64url');
@@ -130,9 +141,13 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
       agents: INSTANCES.map((id) => ({
         agentId: AGENTS[id],
         password: passwords[id],
-        balances: { KZT: '5000000.00' },
+        // A deposit the trickle takes weeks to spend: a demo left running overnight pages nobody.
+        balances: { KZT: '500000000.00' },
         callbackUrl: `${baseUrl}/callbacks/${callbackToken}/${id}`,
       })),
+    });
+    simulator.catalogue.setAccount(ROUTES.steam, HELD_ACCOUNT, {
+      progression: { steps: [1, 3], stepMs: 20_000 },
     });
     const providers = INSTANCES.map((id) =>
       createVectrafinProvider({
@@ -161,7 +176,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
       breaker: {
         volumeThreshold: 4,
         errorThresholdPercentage: 50,
-        resetTimeout: 5_000,
+        resetTimeout: BREAKER_RESET_MS,
         rollingCountTimeout: 10_000,
         rollingCountBuckets: 10,
       },

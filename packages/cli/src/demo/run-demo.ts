@@ -6,6 +6,7 @@ import { columnTable } from '../format/table.js';
 import { writeLine } from '../io.js';
 import {
   AGENTS,
+  BREAKER_RESET_MS,
   type DemoStack,
   type DemoStackOptions,
   PRIMARY,
@@ -14,6 +15,7 @@ import {
 } from './demo-stack.js';
 import { Narrator } from './narrator.js';
 import { type DemoPayment, SHIFT, SHIFT_STEPS, type Shift } from './shift.js';
+import { startTrickle, TRICKLE_INTERVAL_MS } from './trickle.js';
 
 /** Narrates what the router does on its own: breakers, failovers, callbacks, late finals. */
 function narrateEvents(shift: Shift): () => void {
@@ -179,8 +181,20 @@ export async function runDemo(context: CommandContext, options: DemoStackOptions
       narrator.line(`  simulator   ${stack.simulator.url}`);
       narrator.line(`  callbacks   ${stack.baseUrl}/callbacks/<token>/<provider>`);
       narrator.line('  the finalizer keeps running; the balance is polled every 15 s');
-      await untilAborted(context.signal);
-      narrator.line('stopping…');
+      narrator.line(
+        `  traffic     a trickle: a check or a payment every ${TRICKLE_INTERVAL_MS / 1000} s, with a decline, a timeout, a callback, a failover and a held payment each cycle`,
+      );
+      // Starts once the shift's open breaker may probe again: its first check closes it.
+      const trickle = startTrickle(stack, { firstDelayMs: BREAKER_RESET_MS + 500 });
+      try {
+        await untilAborted(context.signal);
+      } finally {
+        await trickle.stop();
+      }
+      const { checks, payments, refused } = trickle.counts;
+      narrator.line(
+        `stopping… (the trickle made ${checks} check(s) and ${payments} payment(s)${refused > 0 ? `; ${refused} refused with nothing sent` : ''})`,
+      );
     }
     return ok ? EXIT.ok : EXIT.other;
   } finally {

@@ -503,6 +503,20 @@ export function journalChecks(options: JournalConformanceOptions): ConformanceCh
       record.attempts.push({} as never);
       expect(await journal.get('p1')).toMatchObject({ amount: '100.00', attempts: [] });
     }),
+
+    check(
+      'an identity, when the journal has one, is a label-safe string another journal does not share',
+      async (journal) => {
+        if (journal.identity === undefined) return;
+        expect(journal.identity).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
+        const another = await options.createJournal();
+        try {
+          expect(another.identity).not.toBe(journal.identity);
+        } finally {
+          await another.close();
+        }
+      },
+    ),
   ];
 
   if (options.reopen) {
@@ -554,6 +568,16 @@ export function journalChecks(options: JournalConformanceOptions): ConformanceCh
         await conflict(reopened.create(payment('p1', { amount: '1.00' })));
         await conflict(reopened.transition('p2', done.version, { payment: outcome('succeeded', null) }));
       }),
+
+      check(
+        'keeps its identity across a reopen (every instance on the store reports the same one)',
+        async (journal, hold) => {
+          const before = journal.identity;
+          const reopened = await reopen(journal);
+          hold(reopened);
+          expect(reopened.identity).toBe(before);
+        },
+      ),
 
       check('transaction ids keep increasing across reopens and are never reused', async (journal, hold) => {
         const seen: bigint[] = [];

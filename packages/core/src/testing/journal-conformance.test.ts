@@ -98,6 +98,23 @@ describe('the journal suite fails a broken journal', () => {
     await expect(check!.run()).rejects.toThrow();
   });
 
+  it('fails a journal whose identity every store shares, or whose identity changes on a reopen', async () => {
+    const shared = (): PaymentJournal => Object.assign(createMemoryJournal(), { identity: 'everyone' });
+    const sharing = journalChecks({ name: 'shared', createJournal: shared }).find((c) =>
+      c.name.startsWith('an identity, when the journal has one'),
+    );
+    await expect(sharing!.run()).rejects.toThrow();
+    const drifting = journalChecks({
+      name: 'drifting',
+      createJournal: () => createMemoryJournal(),
+      reopen: async (journal) => {
+        await journal.close();
+        return createMemoryJournal();
+      },
+    }).find((c) => c.name.startsWith('keeps its identity across a reopen'));
+    await expect(drifting!.run()).rejects.toThrow();
+  });
+
   it('restart checks exist only when reopen is given', () => {
     const without = journalChecks({ name: 'x', createJournal: () => createMemoryJournal() }).length;
     const withReopen = journalChecks({
@@ -105,7 +122,7 @@ describe('the journal suite fails a broken journal', () => {
       createJournal: () => createMemoryJournal(),
       reopen: async (journal) => journal,
     }).length;
-    // Two restart checks of the core suite, one of the voucher capability.
-    expect(withReopen).toBe(without + 3);
+    // Two restart checks of the core suite, one of the identity capability, one of the voucher capability.
+    expect(withReopen).toBe(without + 4);
   });
 });
