@@ -186,9 +186,9 @@ describe('the database file', () => {
     expect(reopened.identity).toBe(first.identity);
     await reopened.create(payment('p1'));
     await reopened.close();
-    // A file from before the identity (schema version 1) gets one when it is upgraded, data intact.
+    // A file from before the identity (schema version 2) gets one when it is upgraded, data intact.
     const db = new Database(path);
-    db.exec('DROP TABLE journal_identity; PRAGMA user_version = 1;');
+    db.exec('DROP TABLE journal_identity; PRAGMA user_version = 2;');
     db.close();
     const upgraded = createSqliteJournal({ path });
     expect(upgraded.identity).toMatch(/^[0-9a-f-]{36}$/);
