@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   JournalConflictError,
+  JournalUnavailableError,
   ProviderUnavailableError,
   TolemError,
   UnsupportedOperationError,
@@ -55,6 +56,16 @@ describe('errors', () => {
     expect(conflict.paymentId).toBe('order-1');
     expect(conflict.fields).toEqual(['amount']);
     expect(new JournalConflictError('order-1', 'stale').fields).toEqual([]);
+
+    const dlopen = new Error('was compiled against a different Node.js version');
+    const unavailable2 = new JournalUnavailableError('native_module_other_node', 'rebuild it', {
+      cause: dlopen,
+    });
+    expect(unavailable2.code).toBe('TOLEM_JOURNAL_UNAVAILABLE');
+    expect(unavailable2.name).toBe('JournalUnavailableError');
+    expect(unavailable2.reason).toBe('native_module_other_node');
+    expect(unavailable2.message).toBe('rebuild it');
+    expect(unavailable2.cause).toBe(dlopen);
   });
 
   it('is() tells the kinds apart', () => {
@@ -64,6 +75,7 @@ describe('errors', () => {
       new ProviderUnavailableError('x'),
       new UnsupportedOperationError('quote'),
       new JournalConflictError('p', 'x'),
+      new JournalUnavailableError('auth_failed', 'x'),
     ];
     const checks = [
       ValidationError.is,
@@ -71,6 +83,7 @@ describe('errors', () => {
       ProviderUnavailableError.is,
       UnsupportedOperationError.is,
       JournalConflictError.is,
+      JournalUnavailableError.is,
     ];
     errors.forEach((error, i) => {
       expect(TolemError.isTolemError(error)).toBe(true);
@@ -99,6 +112,7 @@ describe('errors', () => {
     expect(UnsupportedOperationError.is(fromAnotherCopy('unsupported_operation', {}))).toBe(true);
     expect(ProviderUnavailableError.is(fromAnotherCopy('provider_unavailable', {}))).toBe(true);
     expect(JournalConflictError.is(fromAnotherCopy('journal_conflict', {}))).toBe(true);
+    expect(JournalUnavailableError.is(fromAnotherCopy('journal_unavailable', {}))).toBe(true);
     expect(ConfigError.is(fromAnotherCopy('config', {}))).toBe(true);
     // A kind without the tolem brand is not a tolem error.
     const unbranded = new Error('x') as Error & Record<symbol, unknown>;
