@@ -1,5 +1,6 @@
 import {
   ConfigError,
+  JournalUnavailableError,
   ProviderUnavailableError,
   scrub,
   UnsupportedOperationError,
@@ -124,6 +125,9 @@ function describe(error: unknown, command: Command | null): CliError {
   }
   if (ConfigError.is(error))
     return usageError(`invalid setting ${error.option}: ${error.rule}`, { cause: error });
+  // The journal's surroundings (its native module, its server): not bad input, and the message says the fix.
+  if (JournalUnavailableError.is(error))
+    return new CliError(error.message, EXIT.other, 'journal_unavailable', { cause: error });
   if (ProviderUnavailableError.is(error))
     return new CliError(error.message, EXIT.other, 'provider_unavailable', { cause: error });
   if (UnsupportedOperationError.is(error))

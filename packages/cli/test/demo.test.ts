@@ -1,6 +1,12 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cleanEnv, collect, json, start, tolem, waitForOutput } from './run-tolem.js';
+import { betterSqlite3Copy, foreignModule, REDIRECT } from '../../journal-sqlite/test/better-sqlite3-copy.js';
+import { BIN, cleanEnv, collect, json, start, tolem, waitForOutput } from './run-tolem.js';
 
 const TIMEOUT = 120_000;
 
@@ -271,4 +277,35 @@ describe('a bare `--` before the flags (pnpm run … -- --flag)', () => {
     },
     TIMEOUT,
   );
+});
+
+describe('a journal that cannot open (the issue: `tolem demo` on a Node its better-sqlite3 was not built for)', () => {
+  it('one `tolem:` line naming the native module, the Node versions and the rebuild; exit 1; no stack; --json error code journal_unavailable', async () => {
+    const foreign = foreignModule();
+    const dir = mkdtempSync(join(tmpdir(), 'tolem-cli-native-'));
+    try {
+      const copy = betterSqlite3Copy(dir, foreign.file);
+      for (const extra of [[], ['--json']]) {
+        // The real command, whose better-sqlite3 is a copy holding a module built for another Node.
+        const child = spawn(
+          process.execPath,
+          ['--import', pathToFileURL(REDIRECT).href, BIN, 'demo', ...extra],
+          { env: cleanEnv({ TOLEM_TEST_BETTER_SQLITE3: copy }), stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        const result = await collect(child);
+        expect(result.code).toBe(1);
+        const message = `better-sqlite3's native module was built for another Node.js (ABI ${foreign.abi}; Node.js ${process.version} needs ${process.versions.modules}): rebuild it for this Node.js with \`npm rebuild better-sqlite3\` (pnpm: \`pnpm rebuild better-sqlite3\`)`;
+        expect(result.stderr.split('\n').filter((line) => line.startsWith('tolem:'))).toEqual([
+          `tolem: ${message}`,
+        ]);
+        expect(result.stderr).not.toContain('    at ');
+        expect(result.stderr).not.toContain('invalid setting path');
+        if (extra.length > 0) {
+          expect(json(result)).toEqual({ error: { code: 'journal_unavailable', message, exitCode: 1 } });
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 600_000);
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   JournalConflictError,
+  JournalUnavailableError,
   PaymentUnconfirmedError,
   ProviderUnavailableError,
   TolemError,
@@ -67,6 +68,15 @@ describe('errors', () => {
     expect(unconfirmed.message).toContain('may have been recorded and may still be sent');
     expect(unconfirmed.message).toContain('same paymentId');
     expect(unconfirmed.message).toContain('do not refund');
+    const dlopen = new Error('was compiled against a different Node.js version');
+    const unavailable2 = new JournalUnavailableError('native_module_other_node', 'rebuild it', {
+      cause: dlopen,
+    });
+    expect(unavailable2.code).toBe('TOLEM_JOURNAL_UNAVAILABLE');
+    expect(unavailable2.name).toBe('JournalUnavailableError');
+    expect(unavailable2.reason).toBe('native_module_other_node');
+    expect(unavailable2.message).toBe('rebuild it');
+    expect(unavailable2.cause).toBe(dlopen);
   });
 
   it('is() tells the kinds apart', () => {
@@ -77,6 +87,7 @@ describe('errors', () => {
       new UnsupportedOperationError('quote'),
       new JournalConflictError('p', 'x'),
       new PaymentUnconfirmedError('p'),
+      new JournalUnavailableError('auth_failed', 'x'),
     ];
     const checks = [
       ValidationError.is,
@@ -85,6 +96,7 @@ describe('errors', () => {
       UnsupportedOperationError.is,
       JournalConflictError.is,
       PaymentUnconfirmedError.is,
+      JournalUnavailableError.is,
     ];
     errors.forEach((error, i) => {
       expect(TolemError.isTolemError(error)).toBe(true);
@@ -113,6 +125,7 @@ describe('errors', () => {
     expect(UnsupportedOperationError.is(fromAnotherCopy('unsupported_operation', {}))).toBe(true);
     expect(ProviderUnavailableError.is(fromAnotherCopy('provider_unavailable', {}))).toBe(true);
     expect(JournalConflictError.is(fromAnotherCopy('journal_conflict', {}))).toBe(true);
+    expect(JournalUnavailableError.is(fromAnotherCopy('journal_unavailable', {}))).toBe(true);
     expect(ConfigError.is(fromAnotherCopy('config', {}))).toBe(true);
     expect(PaymentUnconfirmedError.is(fromAnotherCopy('payment_unconfirmed', {}))).toBe(true);
     // A kind without the tolem brand is not a tolem error.

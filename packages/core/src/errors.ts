@@ -17,7 +17,8 @@ export type TolemErrorCode =
   | 'TOLEM_PROVIDER_UNAVAILABLE'
   | 'TOLEM_UNSUPPORTED_OPERATION'
   | 'TOLEM_JOURNAL_CONFLICT'
-  | 'TOLEM_PAYMENT_UNCONFIRMED';
+  | 'TOLEM_PAYMENT_UNCONFIRMED'
+  | 'TOLEM_JOURNAL_UNAVAILABLE';
 
 export interface TolemErrorOptions {
   cause?: unknown;
@@ -179,5 +180,41 @@ export class PaymentUnconfirmedError extends TolemError {
 
   static is(value: unknown): value is PaymentUnconfirmedError {
     return branded(value, 'payment_unconfirmed');
+  }
+}
+
+/** Why a journal cannot be opened (stable: branch on these, not on the message). */
+export type JournalUnavailableReason =
+  /** The SQLite native module was compiled for another Node.js version (another ABI). */
+  | 'native_module_other_node'
+  /** The SQLite native module was never compiled (no build toolchain, scripts not run). */
+  | 'native_module_missing'
+  /** The SQLite native module is there but this Node.js cannot load it (another platform, damaged). */
+  | 'native_module_unloadable'
+  /** The database server refused or could not be reached (nothing listening, host unknown). */
+  | 'server_refused'
+  /** The database server refused the login (wrong user or password, no access rule). */
+  | 'auth_failed'
+  /** The database named in the connection does not exist on the server. */
+  | 'database_missing';
+
+/**
+ * The journal cannot be opened because of what surrounds it, not its data: a native module built for
+ * another Node.js or never built, a database server that refuses. Thrown when the journal is created,
+ * so nothing was sent. The message is one line that names the cause and the fix.
+ */
+export class JournalUnavailableError extends TolemError {
+  readonly code = 'TOLEM_JOURNAL_UNAVAILABLE' as const;
+  readonly [KIND] = 'journal_unavailable';
+  readonly reason: JournalUnavailableReason;
+
+  constructor(reason: JournalUnavailableReason, message: string, options: TolemErrorOptions = {}) {
+    super(message, options);
+    this.name = 'JournalUnavailableError';
+    this.reason = reason;
+  }
+
+  static is(value: unknown): value is JournalUnavailableError {
+    return branded(value, 'journal_unavailable');
   }
 }

@@ -10,6 +10,8 @@ export { providerModule } from './di.js';
 export {
   ConfigError,
   JournalConflictError,
+  JournalUnavailableError,
+  type JournalUnavailableReason,
   PaymentUnconfirmedError,
   ProviderUnavailableError,
   TolemError,

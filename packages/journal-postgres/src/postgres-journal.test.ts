@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
   JournalConflictError,
+  JournalUnavailableError,
   type NewPayment,
   outcome,
   type PaymentJournal,
@@ -12,7 +13,7 @@ import {
 import { runJournalConformance } from '@tolem/core/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PG_PASSWORD, type PgCluster, startPgCluster } from '../test/pg-cluster.js';
+import { freePort, PG_PASSWORD, type PgCluster, startPgCluster } from '../test/pg-cluster.js';
 import type { PostgresJournalOptions } from './options.js';
 import { createPostgresJournal } from './postgres-journal.js';
 import { SCHEMA_VERSION, VERSION_TABLE } from './schema.js';
@@ -156,6 +157,94 @@ describe('createPostgresJournal options', () => {
     const changed = await journal.transition('p1', next.version, { countCheck: true });
     expect(changed.updatedAt).toBe(now.toISOString());
     await journal.close();
+  });
+});
+
+async function unavailable(run: () => Promise<unknown>): Promise<JournalUnavailableError> {
+  try {
+    await run();
+  } catch (error) {
+    if (JournalUnavailableError.is(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a JournalUnavailableError');
+}
+
+describe('a server that refuses the journal: JournalUnavailableError, one line with the fix', () => {
+  const FIX = 'connectionString (or your pool’s settings)';
+  const url = (change: (url: URL) => void) => {
+    const parsed = new URL(cluster.connectionString);
+    change(parsed);
+    return parsed.toString();
+  };
+
+  it('nothing listens on the port: server_refused naming the address', async () => {
+    const port = await freePort();
+    const error = await unavailable(() =>
+      createPostgresJournal({ connectionString: url((u) => (u.port = String(port))), schema: freshSchema() }),
+    );
+    expect(error.code).toBe('TOLEM_JOURNAL_UNAVAILABLE');
+    expect(error.reason).toBe('server_refused');
+    expect(error.message).toBe(
+      `PostgreSQL at 127.0.0.1:${port} refused the connection (ECONNREFUSED: nothing listens there): start the server, or fix the host and port in ${FIX}`,
+    );
+    // The same through a pool the caller owns (and keeps: the journal does not end it).
+    const pool = new pg.Pool({ connectionString: url((u) => (u.port = String(port))) });
+    try {
+      const viaPool = await unavailable(() => createPostgresJournal({ pool, schema: freshSchema() }));
+      expect(viaPool.reason).toBe('server_refused');
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('a wrong password: auth_failed with the server’s reason, never the password', async () => {
+    const error = await unavailable(() =>
+      createPostgresJournal({
+        connectionString: url((u) => (u.password = 'wrong-Kp4-secret')),
+        schema: freshSchema(),
+      }),
+    );
+    expect(error.reason).toBe('auth_failed');
+    expect(error.message).toBe(
+      `PostgreSQL refused the login (28P01 password authentication failed for user "postgres"): fix the user and password in ${FIX}`,
+    );
+    expect(`${error.message} ${String(error.stack)}`).not.toContain('wrong-Kp4-secret');
+    expect(`${error.message} ${String(error.stack)}`).not.toContain(PG_PASSWORD);
+  });
+
+  it('no password where the server asks for one: auth_failed saying so', async () => {
+    const error = await unavailable(() =>
+      createPostgresJournal({ connectionString: url((u) => (u.password = '')), schema: freshSchema() }),
+    );
+    expect(error.reason).toBe('auth_failed');
+    expect(error.message).toBe(`PostgreSQL asks for a password and none was given: add it to ${FIX}`);
+  });
+
+  it('a database that does not exist: database_missing naming it and how to create it', async () => {
+    const error = await unavailable(() =>
+      createPostgresJournal({
+        connectionString: url((u) => (u.pathname = '/no_such_journal_db')),
+        schema: freshSchema(),
+      }),
+    );
+    expect(error.reason).toBe('database_missing');
+    expect(error.message).toBe(
+      `PostgreSQL has no database "no_such_journal_db" (3D000): create it (\`createdb no_such_journal_db\`), or fix the database name in ${FIX}`,
+    );
+  });
+
+  it('a host that does not resolve: server_refused naming the host', async () => {
+    const error = await unavailable(() =>
+      createPostgresJournal({
+        connectionString: url((u) => (u.hostname = 'no-such-host.invalid')),
+        schema: freshSchema(),
+      }),
+    );
+    expect(error.reason).toBe('server_refused');
+    expect(error.message).toMatch(
+      /^the PostgreSQL host no-such-host\.invalid cannot be resolved \((ENOTFOUND|EAI_AGAIN)\): fix the host in connectionString/,
+    );
   });
 });
 

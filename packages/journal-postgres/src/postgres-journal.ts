@@ -25,6 +25,7 @@ import {
   withLease,
 } from '@tolem/core';
 import pg from 'pg';
+import { connectError } from './connect-error.js';
 import { type PostgresJournalOptions, parseOptions } from './options.js';
 import { migrate, quoteIdentifier } from './schema.js';
 import { inTransaction, isConcurrencyFailure } from './transaction.js';
@@ -52,7 +53,8 @@ interface PaymentRow {
  * this class only stores and indexes records.
  *
  * Connects and runs pending migrations before it resolves, so a wrong address, bad credentials or a
- * schema from a newer package fail at start-up, not at the first payment.
+ * schema from a newer package fail at start-up, not at the first payment: a server that refuses
+ * (nothing listening, login refused, no such database) is a JournalUnavailableError naming the fix.
  */
 export async function createPostgresJournal(options: PostgresJournalOptions): Promise<PaymentJournal> {
   const parsed = parseOptions(options);
@@ -73,7 +75,8 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
     identity = await readIdentity(pool, parsed.schema);
   } catch (error) {
     if (owned) await pool.end().catch(() => {});
-    throw error;
+    // A server that refuses the first connection: one line with the cause and the fix.
+    throw connectError(error) ?? error;
   }
   return new PostgresJournal(pool, owned, parsed.schema, parsed.clock ?? systemClock, identity);
 }

@@ -126,7 +126,7 @@ export async function startPgCluster(): Promise<PgCluster> {
 }
 
 /** A port nobody listens on right now (the kernel's pick for port 0). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Clock, ConfigError } from '@tolem/core';
 
@@ -78,4 +78,24 @@ function checkFolder(filename: string): void {
     throw new ConfigError('path', `the folder ${folder} cannot be read (${String(code)})`, { cause: error });
   }
   if (!isFolder) throw new ConfigError('path', `${folder} is not a folder`);
+  // SQLite writes the file and its -wal and -shm files beside it: the folder must take new files.
+  const denied = writeDenied(folder) ?? (existsSync(filename) ? writeDenied(filename) : null);
+  if (denied !== null) {
+    const what = denied.path === folder ? `the folder ${folder}` : denied.path;
+    throw new ConfigError(
+      'path',
+      `${what} is read-only (${denied.code}): give this process write access to it, or choose a path in a writable folder`,
+      { cause: denied.error },
+    );
+  }
+}
+
+function writeDenied(path: string): { path: string; code: string; error: unknown } | null {
+  try {
+    accessSync(path, constants.W_OK);
+    return null;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? { path, code, error } : null;
+  }
 }

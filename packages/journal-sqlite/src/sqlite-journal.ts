@@ -26,6 +26,7 @@ import {
   withLease,
 } from '@tolem/core';
 import Database from 'better-sqlite3';
+import { nativeModuleError } from './native-module.js';
 import { parseOptions, type SqliteJournalOptions } from './options.js';
 import { migrate } from './schema.js';
 
@@ -56,11 +57,16 @@ export function createSqliteJournal(options: SqliteJournalOptions): PaymentJourn
   return new SqliteJournal(parsed.path, parsed.clock ?? systemClock, parsed.busyTimeoutMs);
 }
 
-/** Opens the file, turning what better-sqlite3 throws for a bad path (a folder, no rights) into ConfigError. */
+/**
+ * Opens the file, turning what better-sqlite3 throws into a typed error: its native module unusable →
+ * JournalUnavailableError; a bad path (a folder, no rights) → ConfigError.
+ */
 function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
   try {
     return new Database(path, { timeout: busyTimeoutMs });
   } catch (error) {
+    const native = nativeModuleError(error);
+    if (native !== null) throw native;
     const code = (error as { code?: unknown }).code;
     const detail = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
     throw new ConfigError('path', `cannot open ${path} as a database file (${detail})`, { cause: error });

@@ -194,6 +194,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     callbackHandler = createCallbackHandler(router, { pathToken: callbackToken });
     await router.start();
     const started = { simulator, router };
+    let stopping: Promise<void> | undefined;
     return {
       simulator,
       router,
@@ -205,12 +206,16 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
       setCallbacksDown(down) {
         callbacksDown = down;
       },
-      async stop() {
-        instrumentation.stop();
-        await started.router.stop();
-        await closeServer();
-        await started.simulator.close();
-        rmSync(folder, { recursive: true, force: true });
+      stop() {
+        // Once: run-demo stops the stack before saying so, and again in its finally.
+        stopping ??= (async () => {
+          instrumentation.stop();
+          await started.router.stop();
+          await closeServer();
+          await started.simulator.close();
+          rmSync(folder, { recursive: true, force: true });
+        })();
+        return stopping;
       },
     };
   } catch (error) {

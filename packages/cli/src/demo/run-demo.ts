@@ -3,6 +3,7 @@ import type { CommandContext } from '../command.js';
 import { untilAborted } from '../commands/simulator.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { columnTable } from '../format/table.js';
+import { stopSignal } from '../interrupted.js';
 import { writeLine } from '../io.js';
 import {
   AGENTS,
@@ -194,6 +195,12 @@ export async function runDemo(context: CommandContext, options: DemoStackOptions
       const { checks, payments, refused } = trickle.counts;
       narrator.line(
         `stopping… (the trickle made ${checks} check(s) and ${payments} payment(s)${refused > 0 ? `; ${refused} refused with nothing sent` : ''})`,
+      );
+      await stack.stop();
+      // A stop by Ctrl-C or SIGTERM is the way --serve ends: a clean one exits 0 (pnpm then reports no failure).
+      const by = stopSignal(context.signal);
+      narrator.line(
+        `stopped${by === null ? '' : ` on ${by}`}: the simulator, router, finalizer, journal and /metrics are closed${ok ? '' : ' (not every payment reached the state it should)'}`,
       );
     }
     return ok ? EXIT.ok : EXIT.other;
