@@ -16,6 +16,8 @@ import {
 } from '@tolem/core';
 import * as z from 'zod';
 import { asActor, auditedJournal } from './back-office/audit.js';
+import { resolvePayment } from './back-office/resolve.js';
+import type { Resolution, ResolveRequest } from './back-office/types.js';
 import { ProviderBreakers } from './breaker.js';
 import { CallbackChecks } from './callback-checks.js';
 import { handleCallback } from './callbacks.js';
@@ -279,6 +281,11 @@ class TolemRouter implements Router {
   async finalizeDue(): Promise<number> {
     this.#assertRunning();
     return this.#track(this.#finalizer.runOnce());
+  }
+
+  async resolve(paymentId: string, request: ResolveRequest, callOptions?: CallOptions): Promise<Resolution> {
+    this.#assertRunning();
+    return this.#track(resolvePayment(this.#ctx, paymentId, request, callOptions));
   }
 
   async reconcile(
