@@ -10,7 +10,7 @@ import type {
   Reason,
   Secret,
 } from '@tolem/core';
-import type { Resolution, ResolveRequest } from './back-office/types.js';
+import type { EndOfDayOptions, EndOfDayReport, Resolution, ResolveRequest } from './back-office/types.js';
 import type { BreakerState, RouterEventBus } from './events.js';
 import type { ReconcileReport } from './reconciliation.js';
 import type { VoucherStatus } from './vouchers.js';
@@ -146,6 +146,16 @@ export interface Router {
    * answers; emits `payment.resolved`.
    */
   resolve(paymentId: string, request: ResolveRequest, options?: CallOptions): Promise<Resolution>;
+  /**
+   * End of day for one provider and one calendar day (`yyyy-MM-dd`) in the provider's zone (its
+   * `timeZone`): reconciles the day against the provider's own lists, builds the registry and the daily
+   * totals from the journal's succeeded payments of the day, reports what does not add up, and sends —
+   * only with `send: true`, never while the reconciliation is incomplete or has discrepancies unless
+   * `force: { reason }` — the registry (in the provider's chunks) and then the totals, once: each
+   * submission and its chunks are recorded in the journal, a rerun sends nothing again and an
+   * interrupted one resumes from its first chunk not accepted.
+   */
+  endOfDay(providerId: string, date: string, options?: EndOfDayOptions): Promise<EndOfDayReport>;
   /** Compares the journal with the provider's payment list for a range (see reconciliation). */
   reconcile(
     providerId: string,
