@@ -1,9 +1,4 @@
-import {
-  DEMO_AGENT_ID,
-  DEMO_BALANCES,
-  DEMO_PASSWORD,
-  startSimulator,
-} from '@tolem/provider-vectrafin/simulator';
+import { DEMO_AGENT_ID, DEMO_BALANCES, DEMO_PASSWORD, startSimulator } from '@tolem/vectrafin-simulator';
 import { optionalString } from '../args.js';
 import { CliError, usageError } from '../cli-error.js';
 import type { Command } from '../command.js';
