@@ -6,8 +6,11 @@ import type { ContentType, VectrafinTransport } from './transport.js';
 
 export type Reply<T> = { ok: true; value: T } | { ok: false; failure: Outcome };
 
-/** Form endpoint and the two JSON endpoints, relative to the base URL (protocol §1.2). */
-export const PATHS = {
+/**
+ * The form endpoint and the two JSON endpoints, relative to the base URL (protocol §1.2). The simulator
+ * has its own list, `ROUTES`, of the paths it serves.
+ */
+export const ENDPOINTS = {
   form: 'home/index',
   postPayments: 'home/postpayments',
   postTotalAmount: 'home/posttotalamount',
@@ -38,19 +41,19 @@ export class Exchange {
     options: CallOptions | undefined,
     read: (document: WireValue) => T,
   ): Promise<Reply<T>> {
-    const exchange = await this.#transport.post(path, body, type, options);
-    if (!exchange.ok) {
-      return { ok: false, failure: outcome('unknown', exchange.reason, null, exchange.message) };
+    const sent = await this.#transport.post(path, body, type, options);
+    if (!sent.ok) {
+      return { ok: false, failure: outcome('unknown', sent.reason, null, sent.message) };
     }
     try {
-      return { ok: true, value: read(exchange.document) };
+      return { ok: true, value: read(sent.document) };
     } catch (error) {
       // The request has left: whatever went wrong reading the answer, the outcome is unknown, not thrown.
       const detail = this.scrub(error instanceof Error ? error.message : String(error));
-      const success = exchange.statusCode >= 200 && exchange.statusCode < 300;
+      const success = sent.statusCode >= 200 && sent.statusCode < 300;
       const failure = success
         ? outcome('unknown', 'malformed_response', null, `not a VectraFin answer: ${detail}`)
-        : outcome('unknown', 'http_error', null, `HTTP ${exchange.statusCode}: ${detail}`);
+        : outcome('unknown', 'http_error', null, `HTTP ${sent.statusCode}: ${detail}`);
       return { ok: false, failure };
     }
   }

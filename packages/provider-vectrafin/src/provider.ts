@@ -27,10 +27,10 @@ import {
 } from '@tolem/core';
 import { parseCallbackBody } from './callback.js';
 import { resolveConfig, type VectrafinConfig, type VectrafinOptions } from './config.js';
-import { Exchange, PATHS } from './exchange.js';
+import { ENDPOINTS, Exchange } from './exchange.js';
 import * as form from './form-codec.js';
 import { calculatedSum, checkBalance, paymentsByDate, settingServices } from './queries.js';
-import { postPayments, postTotalAmount } from './reconciliation.js';
+import { postPayments, postTotalAmount } from './registry-submission.js';
 import {
   checkAccountCheck,
   checkPayment,
@@ -120,7 +120,7 @@ export class VectrafinProvider implements PaymentProvider {
       exchangeRate: null,
       serviceCurrency: null,
     };
-    const reply = await this.#exchange.call(PATHS.form, body, 'form', options, (document) => {
+    const reply = await this.#exchange.call(ENDPOINTS.form, body, 'form', options, (document) => {
       const response = readTransactionResponse(document);
       const result = transactionOutcome(
         response,
@@ -190,7 +190,7 @@ export class VectrafinProvider implements PaymentProvider {
       currency: checked.currency,
       serviceId: checked.serviceId,
     };
-    const reply = await this.#exchange.call(PATHS.form, body, 'form', options, (document) =>
+    const reply = await this.#exchange.call(ENDPOINTS.form, body, 'form', options, (document) =>
       paymentResult(readTransactionResponse(document), basis, expected, this.#config.password),
     );
     return reply.ok ? reply.value : unansweredPayment(reply.failure, basis);
@@ -222,7 +222,7 @@ export class VectrafinProvider implements PaymentProvider {
       account: expectedAccount,
       serviceId: ref.serviceId,
     };
-    const reply = await this.#exchange.call(PATHS.form, body, 'form', options, (document) =>
+    const reply = await this.#exchange.call(ENDPOINTS.form, body, 'form', options, (document) =>
       paymentResult(readTransactionResponse(document), basis, expected, this.#config.password),
     );
     return reply.ok ? reply.value : unansweredPayment(reply.failure, basis);

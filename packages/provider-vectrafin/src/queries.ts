@@ -10,7 +10,7 @@ import {
   type ServicesResult,
   ValidationError,
 } from '@tolem/core';
-import { type Exchange, PATHS } from './exchange.js';
+import { ENDPOINTS, type Exchange } from './exchange.js';
 import * as form from './form-codec.js';
 import { checkQuote } from './request-validation.js';
 import { readBalances, readCalculatedSum, readPaymentList, readServiceList } from './response-parser.js';
@@ -26,7 +26,7 @@ export async function checkBalance(
   options: CallOptions | undefined,
 ): Promise<BalanceResult> {
   const body = form.encodeForm(form.checkBalanceFields(credentials));
-  const reply = await exchange.call(PATHS.form, body, 'form', options, (document) =>
+  const reply = await exchange.call(ENDPOINTS.form, body, 'form', options, (document) =>
     exchange.answer(readBalances(document), (balances) => ({ balances }), { balances: [] }),
   );
   return reply.ok ? reply.value : { ...reply.failure, balances: [] };
@@ -56,7 +56,7 @@ export async function calculatedSum(
       account: checked.account,
     }),
   );
-  const reply = await exchange.call(PATHS.form, body, 'form', options, (document) => {
+  const reply = await exchange.call(ENDPOINTS.form, body, 'form', options, (document) => {
     const answer = readCalculatedSum(document);
     if (answer.kind === 'data') {
       const echoed = answer.data;
@@ -92,7 +92,7 @@ export async function settingServices(
   options: CallOptions | undefined,
 ): Promise<ServicesResult> {
   const body = form.encodeForm(form.settingServicesFields(credentials));
-  const reply = await exchange.call(PATHS.form, body, 'form', options, (document) =>
+  const reply = await exchange.call(ENDPOINTS.form, body, 'form', options, (document) =>
     exchange.answer(readServiceList(document), (services) => ({ services }), { services: [] }),
   );
   return reply.ok ? reply.value : { ...reply.failure, services: [] };
@@ -111,7 +111,7 @@ export async function paymentsByDate(
   const to = formatWireDateTime(range.to, timeZone, 'to');
   if (range.from.getTime() > range.to.getTime()) throw new ValidationError('to', 'must not be before from');
   const body = form.encodeForm(form.paymentsByDateFields(credentials, from, to));
-  const reply = await exchange.call(PATHS.form, body, 'form', options, (document) =>
+  const reply = await exchange.call(ENDPOINTS.form, body, 'form', options, (document) =>
     exchange.answer(
       readPaymentList(document),
       (lines) => ({

@@ -19,15 +19,15 @@ export {
 export { defaultServices, KZT_USD_RATE, SAMPLE_INVOICE, SAMPLE_OFFERS } from './catalogue-defaults.js';
 export { type SimulatorCommandInput, type SimulatorSetup, simulatorSetup } from './command-options.js';
 export { encodeCp1251 } from './cp1251.js';
-export { PATHS } from './dispatch.js';
+export { ROUTES } from './dispatch.js';
 export {
+  FAULT_REQUEST_TYPES,
   type Fault,
   type FaultHandle,
   type FaultKind,
+  type FaultRequestType,
   type FaultRule,
   Faults,
-  REQUEST_TYPES,
-  type RequestType,
 } from './faults.js';
 export type { PaymentRequestIdStyle } from './ids.js';
 export { Ledger } from './ledger.js';

@@ -6,9 +6,14 @@ import {
   type RegistryEntry,
   type RegistryResult,
 } from '@tolem/core';
-import { type Exchange, PATHS } from './exchange.js';
+import { ENDPOINTS, type Exchange } from './exchange.js';
 import type { Credentials } from './form-codec.js';
-import { checkRegistryEntries, dailyTotalsBody, MAX_REGISTRY_CHUNK, registryBodies } from './registry.js';
+import {
+  checkRegistryEntries,
+  dailyTotalsBody,
+  MAX_REGISTRY_CHUNK,
+  registryBodies,
+} from './registry-codec.js';
 import { readRegistryAck } from './response-parser.js';
 
 /**
@@ -32,7 +37,7 @@ export async function postPayments(
     const size = Math.min(encoded.length - offset, MAX_REGISTRY_CHUNK);
     if (chunks.length === 0) {
       // Nothing was sent yet: a throw here is the whole call's.
-      chunks.push({ ...(await post(exchange, PATHS.postPayments, body, options)), offset, size });
+      chunks.push({ ...(await post(exchange, ENDPOINTS.postPayments, body, options)), offset, size });
     } else if (options?.signal?.aborted) {
       const notSent = outcome('unknown', 'aborted', null, 'not sent: the call was aborted');
       chunks.push({ ...notSent, offset, size, status: null });
@@ -40,7 +45,7 @@ export async function postPayments(
       // A later chunk that throws was not sent (the transport throws only then), but earlier chunks
       // were: report it in its place rather than lose their results with a throw.
       try {
-        chunks.push({ ...(await post(exchange, PATHS.postPayments, body, later)), offset, size });
+        chunks.push({ ...(await post(exchange, ENDPOINTS.postPayments, body, later)), offset, size });
       } catch (error) {
         chunks.push({ ...notSentChunk(error, options?.signal), offset, size, status: null });
       }
@@ -63,7 +68,7 @@ export async function postTotalAmount(
   options: CallOptions | undefined,
 ): Promise<RegistryResult> {
   const body = dailyTotalsBody(credentials, totals);
-  const chunk = { ...(await post(exchange, PATHS.postTotalAmount, body, options)), offset: 0, size: 1 };
+  const chunk = { ...(await post(exchange, ENDPOINTS.postTotalAmount, body, options)), offset: 0, size: 1 };
   return { chunks: [chunk], accepted: chunk.state === 'succeeded' };
 }
 
