@@ -1,7 +1,5 @@
 import { type CallOptions, type Outcome, outcome, type Secret, scrub } from '@tolem/core';
 import type { WireValue } from './json-value.js';
-import type { Answer } from './response-parser.js';
-import { mapStatusCode } from './status-table.js';
 import type { ContentType, VectrafinTransport } from './transport.js';
 
 export type Reply<T> = { ok: true; value: T } | { ok: false; failure: Outcome };
@@ -18,7 +16,8 @@ export const ENDPOINTS = {
 
 /**
  * One request and its answer: transport faults and unreadable answers become an unknown outcome here,
- * so that nothing after the request left can throw (architecture §2).
+ * so that nothing after the request left can throw (architecture §2). What a readable answer means is
+ * the caller's `read`, built from results/.
  */
 export class Exchange {
   readonly #transport: VectrafinTransport;
@@ -29,9 +28,9 @@ export class Exchange {
     this.#password = password;
   }
 
-  /** Removes the agent password (and `more`) from a provider text. */
-  scrub(text: string | null, more: readonly (string | undefined)[] = []): string | null {
-    return text === null ? null : scrub(text, [this.#password, ...more]);
+  /** Removes the agent password from a provider text. */
+  scrub(text: string | null): string | null {
+    return text === null ? null : scrub(text, [this.#password]);
   }
 
   async call<T>(
@@ -56,16 +55,5 @@ export class Exchange {
         : outcome('unknown', 'http_error', null, `HTTP ${sent.statusCode}: ${detail}`);
       return { ok: false, failure };
     }
-  }
-
-  /** Data → succeeded with `fields`; a status-only answer → its mapped outcome with `empty`. */
-  answer<T, R extends object>(answer: Answer<T>, fields: (data: T) => R, empty: R): Outcome & R {
-    if (answer.kind === 'data') return { ...outcome('succeeded', null), ...fields(answer.data) };
-    const { status, message } = answer.envelope;
-    const mapped = mapStatusCode(status);
-    // A status-only answer to a query never carries the data asked for, so it cannot be a success.
-    const state = mapped.state === 'succeeded' ? 'unknown' : mapped.state;
-    const reason = state === mapped.state ? mapped.reason : 'unknown_status';
-    return { ...outcome(state, reason, status, this.scrub(message)), ...empty };
   }
 }
