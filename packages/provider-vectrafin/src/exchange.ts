@@ -2,7 +2,13 @@ import { type CallOptions, type Outcome, outcome, type Secret, scrub } from '@to
 import type { WireValue } from './json-value.js';
 import type { ContentType, VectrafinTransport } from './transport.js';
 
-export type Reply<T> = { ok: true; value: T } | { ok: false; failure: Outcome };
+/** How an operation turns what came back into its result: from a readable answer, or from none. */
+export interface AnswerReader<T> {
+  /** Builds the result from the decoded body; a throw here means the body is not the expected answer. */
+  read(document: WireValue): T;
+  /** Builds the result from an unknown outcome: no usable answer (transport fault, malformed body). */
+  unanswered(failure: Outcome): T;
+}
 
 /**
  * The form endpoint and the two JSON endpoints, relative to the base URL (protocol §1.2). The simulator
@@ -16,8 +22,8 @@ export const ENDPOINTS = {
 
 /**
  * One request and its answer: transport faults and unreadable answers become an unknown outcome here,
- * so that nothing after the request left can throw (architecture §2). What a readable answer means is
- * the caller's `read`, built from results/.
+ * so that nothing after the request left can throw (architecture §2). What an answer, or its absence,
+ * means is the caller's AnswerReader, built from results/.
  */
 export class Exchange {
   readonly #transport: VectrafinTransport;
@@ -38,22 +44,23 @@ export class Exchange {
     body: string,
     type: ContentType,
     options: CallOptions | undefined,
-    read: (document: WireValue) => T,
-  ): Promise<Reply<T>> {
+    answer: AnswerReader<T>,
+  ): Promise<T> {
     const sent = await this.#transport.post(path, body, type, options);
-    if (!sent.ok) {
-      return { ok: false, failure: outcome('unknown', sent.reason, null, sent.message) };
-    }
+    if (!sent.ok) return answer.unanswered(outcome('unknown', sent.reason, null, sent.message));
+    let result: T;
     try {
-      return { ok: true, value: read(sent.document) };
+      result = answer.read(sent.document);
     } catch (error) {
       // The request has left: whatever went wrong reading the answer, the outcome is unknown, not thrown.
       const detail = this.scrub(error instanceof Error ? error.message : String(error));
       const success = sent.statusCode >= 200 && sent.statusCode < 300;
-      const failure = success
-        ? outcome('unknown', 'malformed_response', null, `not a VectraFin answer: ${detail}`)
-        : outcome('unknown', 'http_error', null, `HTTP ${sent.statusCode}: ${detail}`);
-      return { ok: false, failure };
+      return answer.unanswered(
+        success
+          ? outcome('unknown', 'malformed_response', null, `not a VectraFin answer: ${detail}`)
+          : outcome('unknown', 'http_error', null, `HTTP ${sent.statusCode}: ${detail}`),
+      );
     }
+    return result;
   }
 }

@@ -138,10 +138,10 @@ export class VectrafinProvider implements PaymentProvider {
         account: basis.account,
       }),
     );
-    const reply = await this.#exchange.call(ENDPOINTS.form, body, 'form', options, (document) =>
-      accountCheckResult(readTransactionResponse(document), basis, this.#config.password),
-    );
-    return reply.ok ? reply.value : unansweredAccountCheck(reply.failure, basis);
+    return this.#exchange.call(ENDPOINTS.form, body, 'form', options, {
+      read: (document) => accountCheckResult(readTransactionResponse(document), basis, this.#config.password),
+      unanswered: (failure) => unansweredAccountCheck(failure, basis),
+    });
   }
 
   async pay(request: PaymentRequest, options?: CallOptions): Promise<PaymentResult> {
@@ -182,10 +182,11 @@ export class VectrafinProvider implements PaymentProvider {
       currency: checked.currency,
       serviceId: checked.serviceId,
     };
-    const reply = await this.#exchange.call(ENDPOINTS.form, body, 'form', options, (document) =>
-      paymentResult(readTransactionResponse(document), basis, expected, this.#config.password),
-    );
-    return reply.ok ? reply.value : unansweredPayment(reply.failure, basis);
+    return this.#exchange.call(ENDPOINTS.form, body, 'form', options, {
+      read: (document) =>
+        paymentResult(readTransactionResponse(document), basis, expected, this.#config.password),
+      unanswered: (failure) => unansweredPayment(failure, basis),
+    });
   }
 
   async getStatus(ref: StatusRef, options?: CallOptions): Promise<PaymentResult> {
@@ -214,19 +215,20 @@ export class VectrafinProvider implements PaymentProvider {
       account: expectedAccount,
       serviceId: ref.serviceId,
     };
-    const reply = await this.#exchange.call(ENDPOINTS.form, body, 'form', options, (document) =>
-      paymentResult(readTransactionResponse(document), basis, expected, this.#config.password),
-    );
-    return reply.ok ? reply.value : unansweredPayment(reply.failure, basis);
+    return this.#exchange.call(ENDPOINTS.form, body, 'form', options, {
+      read: (document) =>
+        paymentResult(readTransactionResponse(document), basis, expected, this.#config.password),
+      unanswered: (failure) => unansweredPayment(failure, basis),
+    });
   }
 
   async getBalance(options?: CallOptions): Promise<BalanceResult> {
     parseCallOptions(options);
     const body = form.encodeForm(form.checkBalanceFields(this.#credentials));
-    const reply = await this.#exchange.call(ENDPOINTS.form, body, 'form', options, (document) =>
-      balanceResult(readBalances(document), this.#config.password),
-    );
-    return reply.ok ? reply.value : unansweredBalance(reply.failure);
+    return this.#exchange.call(ENDPOINTS.form, body, 'form', options, {
+      read: (document) => balanceResult(readBalances(document), this.#config.password),
+      unanswered: unansweredBalance,
+    });
   }
 
   async quote(request: QuoteRequest, options?: CallOptions): Promise<QuoteResult> {
@@ -240,19 +242,19 @@ export class VectrafinProvider implements PaymentProvider {
         account: checked.account,
       }),
     );
-    const reply = await this.#exchange.call(ENDPOINTS.form, body, 'form', options, (document) =>
-      quoteResult(readCalculatedSum(document), checked, this.#config.password),
-    );
-    return reply.ok ? reply.value : unansweredQuote(reply.failure);
+    return this.#exchange.call(ENDPOINTS.form, body, 'form', options, {
+      read: (document) => quoteResult(readCalculatedSum(document), checked, this.#config.password),
+      unanswered: unansweredQuote,
+    });
   }
 
   async listServices(options?: CallOptions): Promise<ServicesResult> {
     parseCallOptions(options);
     const body = form.encodeForm(form.settingServicesFields(this.#credentials));
-    const reply = await this.#exchange.call(ENDPOINTS.form, body, 'form', options, (document) =>
-      servicesResult(readServiceList(document), this.#config.password),
-    );
-    return reply.ok ? reply.value : unansweredServices(reply.failure);
+    return this.#exchange.call(ENDPOINTS.form, body, 'form', options, {
+      read: (document) => servicesResult(readServiceList(document), this.#config.password),
+      unanswered: unansweredServices,
+    });
   }
 
   /** GetSettingServices for one service: its name, fee and limits, or null when it is not listed. */
@@ -272,10 +274,10 @@ export class VectrafinProvider implements PaymentProvider {
     const to = formatWireDateTime(range.to, this.#config.timeZone, 'to');
     if (range.from.getTime() > range.to.getTime()) throw new ValidationError('to', 'must not be before from');
     const body = form.encodeForm(form.paymentsByDateFields(this.#credentials, from, to));
-    const reply = await this.#exchange.call(ENDPOINTS.form, body, 'form', options, (document) =>
-      paymentListResult(readPaymentList(document), this.#config.password),
-    );
-    return reply.ok ? reply.value : unansweredPaymentList(reply.failure);
+    return this.#exchange.call(ENDPOINTS.form, body, 'form', options, {
+      read: (document) => paymentListResult(readPaymentList(document), this.#config.password),
+      unanswered: unansweredPaymentList,
+    });
   }
 
   async submitRegistry(entries: readonly RegistryEntry[], options?: CallOptions): Promise<RegistryResult> {

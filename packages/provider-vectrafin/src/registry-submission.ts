@@ -78,8 +78,8 @@ async function post(
   body: string,
   options: CallOptions | undefined,
 ) {
-  const reply = await exchange.call(path, body, 'json', options, (document) =>
-    chunkOutcome(readRegistryAck(document), credentials.password),
-  );
-  return reply.ok ? reply.value : unansweredChunk(reply.failure);
+  return exchange.call(path, body, 'json', options, {
+    read: (document) => chunkOutcome(readRegistryAck(document), credentials.password),
+    unanswered: unansweredChunk,
+  });
 }
