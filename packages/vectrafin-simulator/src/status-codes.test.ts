@@ -9,7 +9,7 @@ import { FAILURE_CODES, FINAL_CODES, PENDING_CODES, STATUS_MESSAGES, SUCCESS } f
 
 const protocol = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
 
-/** The rows of the first table after the §4 heading, keyed by lower-cased header. */
+/** The rows of the first table after the heading of protocol §4, keyed by lower-cased header. */
 function statusRows(): Record<string, string>[] {
   const lines = protocol.split('\n');
   const heading = lines.findIndex((line) => /^## 4\. .*<a id="4"><\/a>/.test(line));
