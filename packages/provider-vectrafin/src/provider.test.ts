@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
 import { type PaymentRequest, Secret, ValidationError } from '@tolem/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fixture, type MockSetup, mockVectrafin, PASSWORD } from '../test/mock-vectrafin.js';
 import { VECTRAFIN_CAPABILITIES } from './provider.js';
 import { VECTRAFIN_STATUS_TABLE } from './status-table.js';
-import { fixture, type MockSetup, mockVectrafin, PASSWORD } from './test-support/mock.js';
 
 let mock: MockSetup;
 afterEach(async () => {

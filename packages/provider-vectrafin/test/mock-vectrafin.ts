@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, MockAgent } from 'undici';
-import { createVectrafinProvider, type VectrafinOptions, type VectrafinProvider } from '../index.js';
+import { createVectrafinProvider, type VectrafinOptions, type VectrafinProvider } from '../src/index.js';
 
 /** Test helpers: spec samples as raw text, and a provider wired to an undici MockAgent. */
 
 export type Half = 'ru' | 'en';
 
-/** The raw text of a fixture file under src/fixtures (`ru/payment.response.json`). */
+/** The raw text of a fixture file under test/fixtures (`ru/payment.response.json`). */
 export function fixture(half: Half, name: string): string {
-  return readFileSync(new URL(`../fixtures/${half}/${name}`, import.meta.url), 'utf8');
+  return readFileSync(new URL(`fixtures/${half}/${name}`, import.meta.url), 'utf8');
 }
 
 /** A form request sample from the Postman collection: its URL and ordered fields. */

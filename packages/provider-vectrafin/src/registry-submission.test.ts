@@ -1,9 +1,9 @@
 import type { RegistryEntry } from '@tolem/core';
 import { ValidationError } from '@tolem/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fixture, type MockSetup, mockVectrafin, ORIGIN, socketError } from '../test/mock-vectrafin.js';
 import { parseWireJson, type WireNumber, type WireObject } from './json-value.js';
-import { MAX_REGISTRY_CHUNK } from './registry.js';
-import { fixture, type MockSetup, mockVectrafin, ORIGIN, socketError } from './test-support/mock.js';
+import { MAX_REGISTRY_CHUNK } from './registry-codec.js';
 
 let mock: MockSetup;
 afterEach(async () => {

@@ -49,6 +49,7 @@ describe('startSimulator', () => {
   it.each([
     [{ timeZone: 'Mars/Olympus_Mons' }, /^timeZone: /],
     [{ agentTimeZone: 'GMT+6 please' }, /^agentTimeZone: /],
+    [{ timeZone: '+05:00' }, /^timeZone: an IANA zone name, not an offset/],
     [{ port: 70_000 }, /^port: /],
     [{ agents: [{ agentId: 'abc', password: 'x' }] }, /^agents\.0\.agentId: /],
     [{ agents: [{ agentId: '1', password: '' }] }, /^agents\.0\.password: /],

@@ -2,8 +2,11 @@ import { parseConfig } from '@tolem/core';
 import * as z from 'zod';
 import type { Prng } from './prng.js';
 
-/** The request kinds a fault can target: the form RequestTypes and the two JSON endpoints. */
-export const REQUEST_TYPES = [
+/**
+ * The request kinds a fault can target: the form RequestTypes and the two JSON endpoints. Listed here
+ * from the provider's documentation, not taken from the client's REQUEST_TYPES (the form ones only).
+ */
+export const FAULT_REQUEST_TYPES = [
   'AccountCheck',
   'Payment',
   'Status',
@@ -14,7 +17,7 @@ export const REQUEST_TYPES = [
   'PostPayments',
   'PostTotalAmount',
 ] as const;
-export type RequestType = (typeof REQUEST_TYPES)[number];
+export type FaultRequestType = (typeof FAULT_REQUEST_TYPES)[number];
 
 /**
  * What goes wrong. `process` says whether the request is still carried out (a payment recorded
@@ -50,7 +53,7 @@ export type FaultKind = Fault['kind'];
 
 export interface FaultRule {
   /** Which requests: any when absent. */
-  requestType?: RequestType;
+  requestType?: FaultRequestType;
   transactionId?: string;
   agentId?: string;
   serviceId?: string;
@@ -115,7 +118,7 @@ const faultSchema = z.discriminatedUnion('kind', [
 
 const ruleSchema = z
   .object({
-    requestType: z.enum(REQUEST_TYPES).optional(),
+    requestType: z.enum(FAULT_REQUEST_TYPES).optional(),
     transactionId: z.string().optional(),
     agentId: z.string().optional(),
     serviceId: z.string().optional(),

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { PATHS } from './dispatch.js';
+import { ROUTES } from './dispatch.js';
 
 /** One raw answer: status, headers and the body bytes, undecoded. */
 export interface RawResponse {
@@ -48,7 +48,7 @@ export function createRawClient(baseUrl: string): RawClient {
   return {
     form: (fields, options) =>
       post(
-        PATHS.form,
+        ROUTES.form,
         'application/x-www-form-urlencoded',
         new URLSearchParams(fields).toString(),
         options?.timeoutMs,

@@ -10,8 +10,11 @@ import { status } from './handlers/status.js';
 import type { JsonValue } from './json-writer.js';
 import { requestError } from './responses.js';
 
-/** The provider's three paths (protocol §1.2), compared case-insensitively as ASP.NET routes are. */
-export const PATHS = {
+/**
+ * The paths this server answers (protocol §1.2), absolute and lower-cased: a request's path is
+ * compared case-insensitively, as ASP.NET routes are.
+ */
+export const ROUTES = {
   form: '/home/index',
   postPayments: '/home/postpayments',
   postTotalAmount: '/home/posttotalamount',
@@ -38,9 +41,9 @@ const FORM_HANDLERS: Readonly<Record<string, FormHandler>> = {
 
 /** Identifies the request on `path` (lower-cased, no query) or returns null for an unknown path. */
 export function prepare(ctx: SimulatorContext, path: string, body: string): PreparedRequest | null {
-  if (path === PATHS.form) return prepareForm(ctx, body);
-  if (path === PATHS.postPayments) return prepareJson(ctx, 'PostPayments', body, postPayments);
-  if (path === PATHS.postTotalAmount) return prepareJson(ctx, 'PostTotalAmount', body, postTotalAmount);
+  if (path === ROUTES.form) return prepareForm(ctx, body);
+  if (path === ROUTES.postPayments) return prepareJson(ctx, 'PostPayments', body, postPayments);
+  if (path === ROUTES.postTotalAmount) return prepareJson(ctx, 'PostTotalAmount', body, postTotalAmount);
   return null;
 }
 

@@ -2,7 +2,7 @@ import type { AccountSpec, InvoiceSpec, OfferSpec, ServiceSpec } from './catalog
 
 /**
  * The catalogue a fresh simulator holds: the four services of the spec's samples, their sample
- * accounts, and named test accounts that trigger each documented failure (SIMULATOR.md lists them).
+ * accounts, and named test accounts that trigger each documented failure (the README lists them).
  */
 
 /** Exchange rate of the spec's Payment, Status and CalculatedSum samples (KZT → USD). */

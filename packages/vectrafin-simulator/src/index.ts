@@ -17,25 +17,17 @@ export {
   type ServiceSpec,
 } from './catalogue.js';
 export { defaultServices, KZT_USD_RATE, SAMPLE_INVOICE, SAMPLE_OFFERS } from './catalogue-defaults.js';
-export {
-  AGENT_ID_VARIABLE,
-  PASSWORD_VARIABLE,
-  parseSimulatorArgs,
-  runSimulatorCli,
-  SIMULATOR_USAGE,
-  type SimulatorCliCommand,
-  type SimulatorCliIo,
-} from './cli.js';
+export { type SimulatorCommandInput, type SimulatorSetup, simulatorSetup } from './command-options.js';
 export { encodeCp1251 } from './cp1251.js';
-export { PATHS } from './dispatch.js';
+export { ROUTES } from './dispatch.js';
 export {
+  FAULT_REQUEST_TYPES,
   type Fault,
   type FaultHandle,
   type FaultKind,
+  type FaultRequestType,
   type FaultRule,
   Faults,
-  REQUEST_TYPES,
-  type RequestType,
 } from './faults.js';
 export type { PaymentRequestIdStyle } from './ids.js';
 export { Ledger } from './ledger.js';

@@ -1,43 +1,24 @@
-import { ConfigError } from '@tolem/core';
+import { assertTimeZone as assertZone, ConfigError, ValidationError, zonedParts } from '@tolem/core';
 
 /**
  * Wall-clock times in an IANA zone, written the way the provider writes them: zone-less local
- * times ("2024-07-09T12:05:36.2186685", protocol §3.12).
+ * times ("2024-07-09T12:05:36.2186685", protocol §3.12). The zone arithmetic is core's zoned time.
  */
-const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let found = formatters.get(timeZone);
-  if (!found) {
-    found = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, found);
-  }
-  return found;
-}
-
-/** Throws ConfigError naming `option` unless `timeZone` is an IANA zone this runtime knows. */
+/** Throws ConfigError naming `option` unless `timeZone` is an IANA zone name this runtime knows. */
 export function assertTimeZone(timeZone: string, option: string): void {
   try {
-    formatter(timeZone);
+    assertZone(timeZone, option);
   } catch (error) {
-    throw new ConfigError(option, `unknown IANA time zone ${JSON.stringify(timeZone)}`, { cause: error });
+    if (!ValidationError.is(error)) throw error;
+    throw new ConfigError(option, error.rule, { cause: error });
   }
 }
 
 /** "yyyy-MM-ddTHH:mm:ss" in `timeZone`. */
 export function localDateTime(date: Date, timeZone: string): string {
-  const parts: Record<string, string> = {};
-  for (const part of formatter(timeZone).formatToParts(date)) parts[part.type] = part.value;
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
+  const parts = zonedParts(date, timeZone);
+  return `${parts.date}T${parts.text.slice(parts.date.length + 1)}`;
 }
 
 /** "yyyy-MM-ddTHH:mm:ss.fffffff": milliseconds plus four sub-millisecond digits (.NET ticks). */

@@ -1,6 +1,10 @@
 /**
  * ResponseStatus codes and the Russian messages the provider sends with them (spec "Список кодов",
  * protocol §4). The simulator only produces codes from this table unless a fault asks for another.
+ *
+ * Not the client's VECTRAFIN_STATUS_TABLE, on purpose: the simulator is written from the provider's
+ * documentation, so a wrong row in the client fails a test instead of being served back to it.
+ * status-codes.test.ts keeps this list equal to protocol §4, as the client's test keeps its table.
  */
 export const STATUS_MESSAGES: Readonly<Record<number, string>> = {
   1: 'Транзакция создана',

@@ -6,6 +6,7 @@ import { Dec } from '@tolem/core';
  * their exact decimal text and are written verbatim.
  */
 export class JsonNumber {
+  // TypeScript's `private`, not `#`: a constructor has no `#` form. integer() and decimal() are the way in.
   private constructor(readonly text: string) {}
 
   /** An integer written as is: a digit string, a bigint or a safe integer. */

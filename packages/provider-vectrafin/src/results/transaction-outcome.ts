@@ -1,11 +1,11 @@
-import { Dec, type Outcome, outcome, type PaymentResult, Secret, scrub } from '@tolem/core';
-import type { TransactionResponse } from './response-parser.js';
-import { readVoucherCode } from './service-kinds.js';
-import { mapStatusCode } from './status-table.js';
+import { Dec, type Outcome, outcome, type Secret, scrub } from '@tolem/core';
+import type { TransactionResponse } from '../response-parser.js';
+import { mapStatusCode } from '../status-table.js';
 
 /**
- * Turns a decoded answer into the canonical outcome, after checking that the provider echoed what was
- * asked (protocol §4.3: a differing amount, account or transaction id is unknown/`conflict`).
+ * The outcome of an AccountCheck, Payment or Status answer, after checking that the provider echoed
+ * what was asked (protocol §4.3: a differing amount, account or transaction id is unknown/`conflict`).
+ * Shared by results/account-check.ts and results/payment.ts.
  */
 
 /** What the request carried, for comparison with the echo. Absent fields are not compared. */
@@ -67,48 +67,4 @@ export function transactionOutcome(
   const mapped = mapStatusCode(response.status);
   const message = response.message === null ? null : scrub(response.message, secrets);
   return outcome(mapped.state, mapped.reason, response.status, message);
-}
-
-export interface PaymentBasis {
-  transactionId: string;
-  amount: string | null;
-  currency: string | null;
-  account: string | null;
-}
-
-/** A Payment or Status result. The voucher code goes to `voucherCode` only, as a Secret. */
-export function paymentResult(
-  response: TransactionResponse,
-  basis: PaymentBasis,
-  expected: EchoExpectation,
-  password: Secret,
-): PaymentResult {
-  const content = response.content;
-  const code = content ? readVoucherCode(content.extras) : null;
-  const result: PaymentResult = {
-    ...transactionOutcome(response, expected, [password, code ?? undefined]),
-    transactionId: basis.transactionId,
-    providerRequestId: response.requestId,
-    amount: content?.amount ?? basis.amount,
-    currency: content?.currency ?? basis.currency,
-    account: content?.account ?? basis.account,
-    amountOnClient: content?.amountOnClient ?? null,
-    exchangeRate: content?.exchangeRate ?? null,
-    serviceCurrency: content?.serviceCurrency ?? null,
-  };
-  // An answer that is not ours (conflict) hands out nothing.
-  if (code !== null && result.reason !== 'conflict') result.voucherCode = new Secret(code);
-  return result;
-}
-
-/** A Payment or Status result without an answer (transport fault or malformed body). */
-export function unansweredPayment(failure: Outcome, basis: PaymentBasis): PaymentResult {
-  return {
-    ...failure,
-    ...basis,
-    providerRequestId: null,
-    amountOnClient: null,
-    exchangeRate: null,
-    serviceCurrency: null,
-  };
 }

@@ -162,7 +162,7 @@ describe('the form endpoint', () => {
     });
   });
 
-  describe('the test accounts (SIMULATOR.md)', () => {
+  describe('the test accounts (README.md)', () => {
     const table: [service: string, account: string, code: string][] = [
       ['7', 'galek10', '10'],
       ['7', 'iamkackbip', '10'],
