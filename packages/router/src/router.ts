@@ -16,17 +16,17 @@ import {
 } from '@tolem/core';
 import * as z from 'zod';
 import { ProviderBreakers } from './breaker.js';
-import { CallbackChecks } from './callback-checks.js';
-import { handleCallback } from './callbacks.js';
 import { type BreakerState, RouterEventBus } from './events.js';
-import { Finalizer } from './finalizer.js';
 import { KeyedLock } from './keyed-lock.js';
+import { CallbackChecks } from './lifecycle/callback-checks.js';
+import { handleCallback } from './lifecycle/callback-intake.js';
 import type { RouterContext } from './lifecycle/context.js';
+import { Finalizer } from './lifecycle/finalizer.js';
 import { pay } from './lifecycle/pay.js';
 import { PaymentWatchers } from './lifecycle/watchers.js';
 import { type ResolvedOptions, type RouterOptions, resolveOptions } from './options.js';
 import { compareWithProvider, type ReconcileReport } from './reconciliation.js';
-import { fallThrough } from './routing.js';
+import { fallThrough } from './routing/route-table.js';
 import type {
   CallbackHandling,
   CheckRequest,

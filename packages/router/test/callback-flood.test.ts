@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, it } from 'vitest';
-import { createCallbackHandler } from '../src/callback-handler.js';
+import { createCallbackHandler } from '../src/http/callback-handler.js';
 import { ManualClock } from './fake-provider.js';
 import { type Stack, stack } from './stack.js';
 

@@ -1,12 +1,12 @@
 import type { Clock, PaymentJournal, PaymentProvider } from '@tolem/core';
 import type { ProviderBreakers } from '../breaker.js';
-import type { CallbackChecks } from '../callback-checks.js';
 import type { RouterEventBus } from '../events.js';
-import type { FailoverPolicy } from '../failover-policy.js';
 import type { KeyedLock } from '../keyed-lock.js';
 import type { ResolvedOptions } from '../options.js';
+import type { FailoverPolicy } from '../routing/failover-policy.js';
 import type { Routes } from '../types.js';
 import type { Vouchers } from '../vouchers.js';
+import type { CallbackChecks } from './callback-checks.js';
 import type { PaymentWatchers } from './watchers.js';
 
 /** Everything the lifecycle functions share: built once by `createRouter`. */

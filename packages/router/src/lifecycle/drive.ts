@@ -7,8 +7,8 @@ import {
   type Secret,
   ValidationError,
 } from '@tolem/core';
-import { decide, mayMarkFailed, provablyUnsent } from '../failover-policy.js';
-import { nextTarget } from '../routing.js';
+import { decide, mayMarkFailed, provablyUnsent } from '../routing/failover-policy.js';
+import { nextTarget } from '../routing/route-table.js';
 import type { RouteTarget } from '../types.js';
 import type { RouterContext } from './context.js';
 import { commit, reload } from './journal-writer.js';

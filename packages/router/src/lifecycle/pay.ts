@@ -16,7 +16,7 @@ import {
   ValidationError,
 } from '@tolem/core';
 import * as z from 'zod';
-import { nextTarget, requireTargets } from '../routing.js';
+import { nextTarget, requireTargets } from '../routing/route-table.js';
 import type { PaymentView, PayRequest } from '../types.js';
 import { toView } from '../view.js';
 import type { RouterContext } from './context.js';

@@ -9,15 +9,15 @@ import {
   type Secret,
   type Transition,
 } from '@tolem/core';
-import { backoffDelay } from '../backoff.js';
 import {
   type AttemptFacts,
   type Decision,
   decide,
   mayMarkFailed,
   settledWithoutMoney,
-} from '../failover-policy.js';
-import { nextTarget } from '../routing.js';
+} from '../routing/failover-policy.js';
+import { nextTarget } from '../routing/route-table.js';
+import { backoffDelay } from './backoff.js';
 import type { RouterContext } from './context.js';
 import { commit } from './journal-writer.js';
 

@@ -7,10 +7,10 @@ import {
   UnsupportedOperationError,
   ValidationError,
 } from '@tolem/core';
-import type { CallVerdict } from './breaker.js';
-import type { ProviderOperation } from './events.js';
-import type { RouterContext } from './lifecycle/context.js';
-import type { RouteTarget } from './types.js';
+import type { CallVerdict } from '../breaker.js';
+import type { ProviderOperation } from '../events.js';
+import type { RouterContext } from '../lifecycle/context.js';
+import type { RouteTarget } from '../types.js';
 
 /** The targets of a route that take payments in `currency`, in route order. */
 export function targetsFor(ctx: RouterContext, service: string, currency: string): RouteTarget[] {

@@ -1,12 +1,12 @@
 import { latestAttempt, type PaymentRecord, type PaymentResult } from '@tolem/core';
+import { decide } from '../routing/failover-policy.js';
+import { nextTarget } from '../routing/route-table.js';
 import { backoffDelay } from './backoff.js';
-import { decide } from './failover-policy.js';
-import type { RouterContext } from './lifecycle/context.js';
-import { drive, resendLatest, voucherOf } from './lifecycle/drive.js';
-import { commit } from './lifecycle/journal-writer.js';
-import { settle, statusUpdate } from './lifecycle/settle.js';
-import { checkStatus } from './lifecycle/status.js';
-import { nextTarget } from './routing.js';
+import type { RouterContext } from './context.js';
+import { drive, resendLatest, voucherOf } from './drive.js';
+import { commit } from './journal-writer.js';
+import { settle, statusUpdate } from './settle.js';
+import { checkStatus } from './status.js';
 
 /**
  * The background loop of architecture §4.4: claims due open payments from the journal (a lease, so two
