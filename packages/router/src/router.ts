@@ -25,8 +25,8 @@ import { Finalizer } from './lifecycle/finalizer.js';
 import { pay } from './lifecycle/pay.js';
 import { PaymentWatchers } from './lifecycle/watchers.js';
 import { type ResolvedOptions, type RouterOptions, resolveOptions } from './options.js';
+import { fallThrough } from './read-only-calls.js';
 import { compareWithProvider, type ReconcileReport } from './reconciliation.js';
-import { fallThrough } from './routing/route-table.js';
 import type {
   CallbackHandling,
   CheckRequest,
