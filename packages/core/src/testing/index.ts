@@ -5,6 +5,13 @@ export {
   expectNoSecrets,
   expectPaymentResult,
 } from './assertions.js';
+export {
+  type FakeAnswer,
+  FakeProvider,
+  type FakeProviderFlaw,
+  type FakeProviderOptions,
+  type RecordedCall,
+} from './fake-provider.js';
 export { type JournalConformanceOptions, journalChecks } from './journal-checks.js';
 export { runJournalConformance } from './journal-conformance.js';
 export { type ConformanceCheck, providerChecks } from './provider-checks.js';

@@ -1,5 +1,5 @@
+import { FakeProvider } from '@tolem/core/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { FakeProvider } from '../../test/fake-provider.js';
 import { harness, order } from '../../test/harness.js';
 import { KeyedLock } from '../keyed-lock.js';
 

@@ -8,9 +8,10 @@ import {
   Secret,
   ValidationError,
 } from '@tolem/core';
+import { FakeProvider } from '@tolem/core/testing';
 import { describe, expect, it } from 'vitest';
-import { FakeProvider, ManualClock } from '../../test/fake-provider.js';
 import { harness, order } from '../../test/harness.js';
+import { ManualClock } from '../../test/manual-clock.js';
 import { READ_BACK_DELAYS_MS } from './record-payment.js';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
