@@ -5,6 +5,7 @@ export {
   expectNoSecrets,
   expectPaymentResult,
 } from './assertions.js';
+export type { ConformanceCheck } from './conformance-check.js';
 export {
   type FakeAnswer,
   FakeProvider,
@@ -14,6 +15,6 @@ export {
 } from './fake-provider.js';
 export { type JournalConformanceOptions, journalChecks } from './journal-checks.js';
 export { runJournalConformance } from './journal-conformance.js';
-export { type ConformanceCheck, providerChecks } from './provider-checks.js';
+export { providerChecks } from './provider-checks.js';
 export { runProviderConformance } from './provider-conformance.js';
 export type { PaymentScenario, ProviderConformanceOptions, ProviderScenarios } from './provider-options.js';

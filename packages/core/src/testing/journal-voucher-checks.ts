@@ -7,8 +7,8 @@ import { expect } from 'vitest';
 import { ValidationError } from '../errors.js';
 import type { NewPayment, PaymentJournal, PaymentRecord, SealedVoucher } from '../journal.js';
 import { outcome } from '../model.js';
+import { type ConformanceCheck, checkOnFresh } from './conformance-check.js';
 import type { JournalConformanceOptions } from './journal-checks.js';
-import type { ConformanceCheck } from './provider-checks.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -54,19 +54,7 @@ export function voucherChecks(options: JournalConformanceOptions): ConformanceCh
   const check = (
     name: string,
     body: (journal: PaymentJournal, hold: (j: PaymentJournal) => void) => Promise<void>,
-  ): ConformanceCheck => ({
-    name,
-    async run() {
-      let journal = await options.createJournal();
-      try {
-        await body(journal, (next) => {
-          journal = next;
-        });
-      } finally {
-        await journal.close();
-      }
-    },
-  });
+  ) => checkOnFresh(name, () => options.createJournal(), body);
 
   const checks: ConformanceCheck[] = [
     check('vouchers: a new payment keeps no voucher', async (journal) => {
