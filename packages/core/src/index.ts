@@ -110,10 +110,13 @@ export { type Clock, systemClock, TOKENS } from './tokens.js';
 export {
   accountSchema,
   amountSchema,
+  clockSchema,
   currencySchema,
   exactDecimalSchema,
+  functionSchema,
   isAbortSignal,
   MAX_TIMEOUT_MS,
+  millisecondsSchema,
   parseCallOptions,
   parseConfig,
   parseInput,

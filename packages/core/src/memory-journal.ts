@@ -1,4 +1,5 @@
-import { ConfigError, JournalConflictError } from './errors.js';
+import * as z from 'zod';
+import { JournalConflictError } from './errors.js';
 import type {
   ClaimOptions,
   CreateResult,
@@ -23,27 +24,21 @@ import {
   withLease,
 } from './journal-records.js';
 import { type Clock, systemClock } from './tokens.js';
+import { clockSchema, parseConfig } from './validation.js';
 
 export interface MemoryJournalOptions {
   clock?: Clock;
 }
+
+const optionsSchema = z.object({ clock: clockSchema.default(systemClock) }).strict();
 
 /**
  * A journal in process memory: for tests, examples and single-process tools. It loses everything on
  * exit, so production uses @tolem/journal-sqlite (or a shared journal for several instances).
  */
 export function createMemoryJournal(options: MemoryJournalOptions = {}): PaymentJournal {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError('options', 'an object { clock? } is required');
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== 'clock') throw new ConfigError(key, 'unknown option (misspelt?)');
-  }
-  const { clock } = options;
-  if (clock !== undefined && typeof (clock as Partial<Clock> | null)?.now !== 'function') {
-    throw new ConfigError('clock', 'an object with a now() method is required');
-  }
-  return new MemoryJournal(clock ?? systemClock);
+  const { clock } = parseConfig(optionsSchema, options);
+  return new MemoryJournal(clock);
 }
 
 class MemoryJournal implements PaymentJournal {
