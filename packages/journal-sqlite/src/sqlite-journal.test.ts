@@ -78,6 +78,18 @@ describe('createSqliteJournal options', () => {
     expect(configError(() => createSqliteJournal({ path: ':memory:', clock: {} as never })).option).toBe(
       'clock',
     );
+    // Hostile values: named, never a TypeError or a default.
+    for (const options of [null, [], 5, 'tolem.db']) {
+      expect(configError(() => createSqliteJournal(options as never)).option).toBe('options');
+    }
+    expect(configError(() => createSqliteJournal({ path: 'a\0b.db' })).option).toBe('path');
+    expect(configError(() => createSqliteJournal({ path: 42 } as never)).option).toBe('path');
+    expect(
+      configError(() => createSqliteJournal({ path: ':memory:', busyTimeoutMs: '5' } as never)).option,
+    ).toBe('busyTimeoutMs');
+    expect(configError(() => createSqliteJournal({ path: ':memory:', busyTimeoutMs: 600_001 })).option).toBe(
+      'busyTimeoutMs',
+    );
   });
 
   it('refuses a path whose folder does not exist, naming path and saying so, and creates nothing', () => {
