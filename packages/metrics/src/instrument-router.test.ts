@@ -515,6 +515,15 @@ describe('instrumentRouter: lifecycle and options', () => {
     expect(
       field(() => instrumentRouter(router, { registry, balance: { intervalMs: 1000, timeout: 5 } as never })),
     ).toBe('balance.timeout');
+    expect(field(() => instrumentRouter(router, { registry, balance: null as never }))).toBe('balance');
+    expect(
+      field(() =>
+        instrumentRouter(router, { registry, balance: { intervalMs: 1000, currencies: 'KZT' as never } }),
+      ),
+    ).toBe('balance.currencies');
+    expect(
+      field(() => instrumentRouter(router, { registry, balance: { intervalMs: 1000, timeoutMs: 0 } })),
+    ).toBe('balance.timeoutMs');
     for (const notARouter of [undefined, null, 5, {}, { providers: new Map() }]) {
       expect(field(() => instrumentRouter(notARouter as never, { registry }))).toBe('router');
     }
