@@ -91,18 +91,24 @@ async function readIdentity(pool: pg.Pool, schema: string): Promise<string> {
 }
 
 class PostgresJournal implements PaymentJournal {
-  private closed = false;
-  private readonly sql;
+  #closed = false;
+  readonly #sql;
+  readonly #pool: pg.Pool;
+  readonly #ownsPool: boolean;
+  readonly #clock: Clock;
 
   constructor(
-    private readonly pool: pg.Pool,
-    private readonly ownsPool: boolean,
+    pool: pg.Pool,
+    ownsPool: boolean,
     schema: string,
-    private readonly clock: Clock,
+    clock: Clock,
     readonly identity: string,
   ) {
+    this.#pool = pool;
+    this.#ownsPool = ownsPool;
+    this.#clock = clock;
     const s = quoteIdentifier(schema);
-    this.sql = {
+    this.#sql = {
       get: `SELECT record, voucher FROM ${s}.payments WHERE payment_id = $1`,
       getForUpdate: `SELECT record, voucher FROM ${s}.payments WHERE payment_id = $1 FOR UPDATE`,
       insert: `INSERT INTO ${s}.payments
@@ -133,13 +139,13 @@ class PostgresJournal implements PaymentJournal {
   }
 
   async create(payment: NewPayment): Promise<CreateResult> {
-    this.assertOpen();
+    this.#assertOpen();
     const record = newPaymentRecord(payment);
     // One statement: of two instances creating the same id at once, PostgreSQL lets one insert and
     // makes the other wait for it, then do nothing.
-    const inserted = await this.pool.query(this.sql.insert, columns(record));
+    const inserted = await this.#pool.query(this.#sql.insert, columns(record));
     if (inserted.rowCount === 1) return { record, created: true };
-    const existing = await this.read(this.pool, payment.paymentId);
+    const existing = await this.#read(this.#pool, payment.paymentId);
     if (existing === null) {
       // Unreachable (rows are never deleted); refuse rather than report a payment that is not there.
       throw new Error(`payment ${payment.paymentId}: neither inserted nor found`);
@@ -149,13 +155,13 @@ class PostgresJournal implements PaymentJournal {
   }
 
   async get(paymentId: string): Promise<PaymentRecord | null> {
-    this.assertOpen();
-    return this.read(this.pool, paymentId);
+    this.#assertOpen();
+    return this.#read(this.#pool, paymentId);
   }
 
   async findByTransaction(provider: string, transactionId: string): Promise<PaymentRecord | null> {
-    this.assertOpen();
-    const result = await this.pool.query<PaymentRow>(this.sql.byTransaction, [provider, transactionId]);
+    this.#assertOpen();
+    const result = await this.#pool.query<PaymentRow>(this.#sql.byTransaction, [provider, transactionId]);
     const row = result.rows[0];
     return row ? parse(row) : null;
   }
@@ -165,47 +171,47 @@ class PostgresJournal implements PaymentJournal {
     expectedVersion: number,
     attempt: { provider: string; serviceId: string; at?: Date },
   ): Promise<PaymentRecord> {
-    return this.write(paymentId, async (client) => {
-      const record = await this.require(client, paymentId);
+    return this.#write(paymentId, async (client) => {
+      const record = await this.#require(client, paymentId);
       if (record.attempts.some((a) => a.provider === attempt.provider)) return record;
       assertVersion(record, expectedVersion);
       // The sequence row lock is taken after the payment's, in every transaction: no lock-order cycle.
-      const locked = await client.query<{ last_transaction_id: string | null }>(this.sql.lockSequence, [
+      const locked = await client.query<{ last_transaction_id: string | null }>(this.#sql.lockSequence, [
         JOURNAL_SEQUENCE,
       ]);
       const last = locked.rows[0]?.last_transaction_id ?? null;
       // The id floor follows the journal's clock (read after the lock), not a caller-supplied time.
-      const now = this.clock.now();
+      const now = this.#clock.now();
       const transactionId = nextTransactionId(last, now);
       const next = withAttempt(record, { ...attempt, transactionId, at: attempt.at ?? now });
-      await this.save(client, next, record.version);
-      await client.query(this.sql.insertTransaction, [attempt.provider, transactionId, paymentId]);
-      await client.query(this.sql.saveSequence, [JOURNAL_SEQUENCE, transactionId]);
+      await this.#save(client, next, record.version);
+      await client.query(this.#sql.insertTransaction, [attempt.provider, transactionId, paymentId]);
+      await client.query(this.#sql.saveSequence, [JOURNAL_SEQUENCE, transactionId]);
       return next;
     });
   }
 
   async transition(paymentId: string, expectedVersion: number, change: Transition): Promise<PaymentRecord> {
-    return this.write(paymentId, async (client) => {
-      const record = await this.require(client, paymentId);
+    return this.#write(paymentId, async (client) => {
+      const record = await this.#require(client, paymentId);
       assertVersion(record, expectedVersion);
-      const next = applyTransition(record, change, this.clock.now());
-      await this.save(client, next, record.version);
+      const next = applyTransition(record, change, this.#clock.now());
+      await this.#save(client, next, record.version);
       return next;
     });
   }
 
   async claimDue(options: ClaimOptions): Promise<PaymentRecord[]> {
-    return this.write(null, async (client) => {
+    return this.#write(null, async (client) => {
       const limit = Math.max(0, Math.floor(options.limit));
       // SKIP LOCKED: rows another instance is claiming right now are left to it, never waited for.
-      const due = await client.query<PaymentRow>(this.sql.due, [options.now.toISOString(), limit]);
+      const due = await client.query<PaymentRow>(this.#sql.due, [options.now.toISOString(), limit]);
       const leased = due.rows
         .map(parse)
         .filter((record) => isClaimable(record, options.now))
         .map((record) => withLease(record, options.owner, options.now, options.leaseMs));
       if (leased.length === 0) return [];
-      const updated = await client.query(this.sql.lease, [
+      const updated = await client.query(this.#sql.lease, [
         leased.map((r) => r.paymentId),
         leased.map((r) => r.lease?.until ?? null),
         leased.map((r) => r.version),
@@ -222,7 +228,7 @@ class PostgresJournal implements PaymentJournal {
   }
 
   async list(query: ListQuery = {}): Promise<PaymentRecord[]> {
-    this.assertOpen();
+    this.#assertOpen();
     const where: string[] = [];
     const params: (string | boolean | number)[] = [];
     const param = (value: string | boolean | number) => {
@@ -238,9 +244,9 @@ class PostgresJournal implements PaymentJournal {
       where.push(`(created_at, payment_id) > (${createdAt}::timestamptz, ${param(query.after.paymentId)})`);
     }
     const limit = query.limit === undefined ? 'ALL' : param(Math.max(0, Math.floor(query.limit)));
-    const sql = `${this.sql.list} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const sql = `${this.#sql.list} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at, payment_id LIMIT ${limit}`;
-    const result = await this.pool.query<PaymentRow>(sql, params);
+    const result = await this.#pool.query<PaymentRow>(sql, params);
     // The SQL does the filtering; core's predicate double-checks it with the same rules as every journal.
     return result.rows
       .map(parse)
@@ -249,16 +255,16 @@ class PostgresJournal implements PaymentJournal {
   }
 
   async openSummary(): Promise<OpenGroup[]> {
-    this.assertOpen();
-    const result = await this.pool.query<PaymentRow>(this.sql.open);
+    this.#assertOpen();
+    const result = await this.#pool.query<PaymentRow>(this.#sql.open);
     return summarise(result.rows.map(parse));
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.#closed) return;
+    this.#closed = true;
     // An injected pool belongs to the caller, who may share it with other work.
-    if (this.ownsPool) await this.pool.end();
+    if (this.#ownsPool) await this.#pool.end();
   }
 
   /**
@@ -267,10 +273,10 @@ class PostgresJournal implements PaymentJournal {
    * retry. Anything else (a lost connection, even at COMMIT) is rethrown as it is: the write may or may
    * not have happened.
    */
-  private async write<T>(paymentId: string | null, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    this.assertOpen();
+  async #write<T>(paymentId: string | null, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.#assertOpen();
     try {
-      return await inTransaction(this.pool, body);
+      return await inTransaction(this.#pool, body);
     } catch (error) {
       if (isConcurrencyFailure(error)) {
         throw new JournalConflictError(paymentId ?? '(claim)', 'written concurrently (rolled back)', {
@@ -281,22 +287,22 @@ class PostgresJournal implements PaymentJournal {
     }
   }
 
-  private async read(db: Queryable, paymentId: string): Promise<PaymentRecord | null> {
-    const result = await db.query<PaymentRow>(this.sql.get, [paymentId]);
+  async #read(db: Queryable, paymentId: string): Promise<PaymentRecord | null> {
+    const result = await db.query<PaymentRow>(this.#sql.get, [paymentId]);
     const row = result.rows[0];
     return row ? parse(row) : null;
   }
 
   /** Reads and locks the payment's row until the transaction ends. */
-  private async require(client: pg.PoolClient, paymentId: string): Promise<PaymentRecord> {
-    const result = await client.query<PaymentRow>(this.sql.getForUpdate, [paymentId]);
+  async #require(client: pg.PoolClient, paymentId: string): Promise<PaymentRecord> {
+    const result = await client.query<PaymentRow>(this.#sql.getForUpdate, [paymentId]);
     const row = result.rows[0];
     if (!row) throw new JournalConflictError(paymentId, 'does not exist');
     return parse(row);
   }
 
-  private async save(client: pg.PoolClient, record: PaymentRecord, expectedVersion: number): Promise<void> {
-    const result = await client.query(this.sql.update, [...columns(record), expectedVersion]);
+  async #save(client: pg.PoolClient, record: PaymentRecord, expectedVersion: number): Promise<void> {
+    const result = await client.query(this.#sql.update, [...columns(record), expectedVersion]);
     // Unreachable with the row locked FOR UPDATE; kept as the last line of defence.
     if (result.rowCount !== 1) {
       throw new JournalConflictError(
@@ -306,8 +312,8 @@ class PostgresJournal implements PaymentJournal {
     }
   }
 
-  private assertOpen(): void {
-    if (this.closed) throw new Error('journal is closed');
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('journal is closed');
   }
 }
 

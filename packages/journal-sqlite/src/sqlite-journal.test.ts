@@ -13,7 +13,7 @@ import { runJournalConformance } from '@tolem/core/testing';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APPLICATION_ID, SCHEMA_VERSION } from './schema.js';
-import { createSqliteJournal } from './sqlite-journal.js';
+import { connectionOf, createSqliteJournal } from './sqlite-journal.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tolem-journal-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -160,7 +160,8 @@ describe('the database file', () => {
     const journal = createSqliteJournal({ path });
     await journal.create(payment('p1'));
     // synchronous is a per-connection setting: read it on the journal's own connection.
-    const own = (journal as unknown as { db: Database.Database }).db;
+    const own = connectionOf(journal)!;
+    expect(own).not.toBeNull();
     expect(own.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(own.pragma('busy_timeout', { simple: true })).toBe(5_000);
     expect(own.pragma('foreign_keys', { simple: true })).toBe(1);
