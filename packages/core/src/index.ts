@@ -106,6 +106,7 @@ export {
   throwIfAborted,
 } from './port.js';
 export { Secret, scrub } from './secret.js';
+export { fromStoredRecord, type StoredRecord, type StoredRow, toStoredRow } from './stored-record.js';
 export { type Clock, systemClock, TOKENS } from './tokens.js';
 export {
   accountSchema,

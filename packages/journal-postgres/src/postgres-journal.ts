@@ -6,10 +6,10 @@ import {
   type Clock,
   type CreateResult,
   compareKeys,
+  fromStoredRecord,
   isClaimable,
   JournalConflictError,
   type ListQuery,
-  latestAttempt,
   matchesQuery,
   type NewPayment,
   newPaymentRecord,
@@ -17,10 +17,11 @@ import {
   type OpenGroup,
   type PaymentJournal,
   type PaymentRecord,
-  type SealedVoucher,
+  type StoredRecord,
   summarise,
   systemClock,
   type Transition,
+  toStoredRow,
   withAttempt,
   withLease,
 } from '@tolem/core';
@@ -40,10 +41,7 @@ const JOURNAL_SEQUENCE = '*';
 type Queryable = Pick<pg.Pool, 'query'>;
 
 /** A payments row as read: the record's JSON and the sealed voucher's, if any. */
-interface PaymentRow {
-  record: string;
-  voucher: string | null;
-}
+type PaymentRow = StoredRecord;
 
 /**
  * The shared journal (architecture §1): every router instance, on any host, points at the same PostgreSQL
@@ -163,7 +161,7 @@ class PostgresJournal implements PaymentJournal {
     this.#assertOpen();
     const result = await this.#pool.query<PaymentRow>(this.#sql.byTransaction, [provider, transactionId]);
     const row = result.rows[0];
-    return row ? parse(row) : null;
+    return row ? fromStoredRecord(row) : null;
   }
 
   async openAttempt(
@@ -207,7 +205,7 @@ class PostgresJournal implements PaymentJournal {
       // SKIP LOCKED: rows another instance is claiming right now are left to it, never waited for.
       const due = await client.query<PaymentRow>(this.#sql.due, [options.now.toISOString(), limit]);
       const leased = due.rows
-        .map(parse)
+        .map(fromStoredRecord)
         .filter((record) => isClaimable(record, options.now))
         .map((record) => withLease(record, options.owner, options.now, options.leaseMs));
       if (leased.length === 0) return [];
@@ -216,7 +214,7 @@ class PostgresJournal implements PaymentJournal {
         leased.map((r) => r.lease?.until ?? null),
         leased.map((r) => r.version),
         // The voucher column is not touched by a claim: the record's JSON never holds it.
-        leased.map((r) => recordJson(r)),
+        leased.map((r) => toStoredRow(r).record),
         leased.map((r) => r.version - 1),
       ]);
       // Unreachable with the rows locked; the last line of defence against leasing a changed record.
@@ -249,7 +247,7 @@ class PostgresJournal implements PaymentJournal {
     const result = await this.#pool.query<PaymentRow>(sql, params);
     // The SQL does the filtering; core's predicate double-checks it with the same rules as every journal.
     return result.rows
-      .map(parse)
+      .map(fromStoredRecord)
       .filter((record) => matchesQuery(record, query))
       .sort(compareKeys);
   }
@@ -257,7 +255,7 @@ class PostgresJournal implements PaymentJournal {
   async openSummary(): Promise<OpenGroup[]> {
     this.#assertOpen();
     const result = await this.#pool.query<PaymentRow>(this.#sql.open);
-    return summarise(result.rows.map(parse));
+    return summarise(result.rows.map(fromStoredRecord));
   }
 
   async close(): Promise<void> {
@@ -290,7 +288,7 @@ class PostgresJournal implements PaymentJournal {
   async #read(db: Queryable, paymentId: string): Promise<PaymentRecord | null> {
     const result = await db.query<PaymentRow>(this.#sql.get, [paymentId]);
     const row = result.rows[0];
-    return row ? parse(row) : null;
+    return row ? fromStoredRecord(row) : null;
   }
 
   /** Reads and locks the payment's row until the transaction ends. */
@@ -298,7 +296,7 @@ class PostgresJournal implements PaymentJournal {
     const result = await client.query<PaymentRow>(this.#sql.getForUpdate, [paymentId]);
     const row = result.rows[0];
     if (!row) throw new JournalConflictError(paymentId, 'does not exist');
-    return parse(row);
+    return fromStoredRecord(row);
   }
 
   async #save(client: pg.PoolClient, record: PaymentRecord, expectedVersion: number): Promise<void> {
@@ -317,30 +315,19 @@ class PostgresJournal implements PaymentJournal {
   }
 }
 
-/** The indexed columns, the record and its sealed voucher, in the order of the insert and update statements. */
+/** The stored row, in the order of the insert and update statements. */
 function columns(record: PaymentRecord): (string | number | boolean | null)[] {
+  const row = toStoredRow(record);
   return [
-    record.paymentId,
-    record.createdAt,
-    record.final,
-    record.state,
-    record.nextCheckAt,
-    record.lease?.until ?? null,
-    latestAttempt(record)?.provider ?? null,
-    record.version,
-    recordJson(record),
-    record.voucher == null ? null : JSON.stringify(record.voucher),
+    row.paymentId,
+    row.createdAt,
+    row.final,
+    row.state,
+    row.nextCheckAt,
+    row.leaseUntil,
+    row.provider,
+    row.version,
+    row.record,
+    row.voucher,
   ];
-}
-
-/** The record as stored in `record`: everything but the voucher, which has a column of its own. */
-function recordJson(record: PaymentRecord): string {
-  const { voucher: _ownColumn, ...rest } = record;
-  return JSON.stringify(rest);
-}
-
-/** A stored row as a record; rows written before schema version 2 have no voucher. */
-function parse(row: PaymentRow): PaymentRecord {
-  const record = JSON.parse(row.record) as Omit<PaymentRecord, 'voucher'>;
-  return { ...record, voucher: row.voucher === null ? null : (JSON.parse(row.voucher) as SealedVoucher) };
 }

@@ -7,10 +7,10 @@ import {
   ConfigError,
   type CreateResult,
   compareKeys,
+  fromStoredRecord,
   isClaimable,
   JournalConflictError,
   type ListQuery,
-  latestAttempt,
   matchesQuery,
   type NewPayment,
   newPaymentRecord,
@@ -18,10 +18,11 @@ import {
   type OpenGroup,
   type PaymentJournal,
   type PaymentRecord,
-  type SealedVoucher,
+  type StoredRecord,
   summarise,
   systemClock,
   type Transition,
+  toStoredRow,
   withAttempt,
   withLease,
 } from '@tolem/core';
@@ -36,10 +37,7 @@ import { migrate } from './schema.js';
  */
 const JOURNAL_SEQUENCE = '*';
 
-interface PaymentRow {
-  record: string;
-  voucher: string | null;
-}
+type PaymentRow = StoredRecord;
 
 /**
  * The embedded default journal (architecture §1): one SQLite file in WAL mode. Every write runs in an
@@ -204,7 +202,7 @@ class SqliteJournal implements PaymentJournal {
       const rows = this.#statements.due.all(now, now, Math.max(0, Math.floor(options.limit)));
       const claimed: PaymentRecord[] = [];
       for (const row of rows) {
-        const record = parse(row);
+        const record = fromStoredRecord(row);
         if (!isClaimable(record, options.now)) continue;
         const leased = withLease(record, options.owner, options.now, options.leaseMs);
         this.#save(leased, record.version);
@@ -244,14 +242,14 @@ class SqliteJournal implements PaymentJournal {
     const rows = this.#db.prepare<(string | number)[], PaymentRow>(sql).all(...params, limit);
     // The SQL does the filtering; core's predicate double-checks it with the same rules as every journal.
     return rows
-      .map(parse)
+      .map(fromStoredRecord)
       .filter((record) => matchesQuery(record, query))
       .sort(compareKeys);
   }
 
   async openSummary(): Promise<OpenGroup[]> {
     this.#assertOpen();
-    return summarise(this.#statements.open.all().map(parse));
+    return summarise(this.#statements.open.all().map(fromStoredRecord));
   }
 
   async close(): Promise<void> {
@@ -266,7 +264,7 @@ class SqliteJournal implements PaymentJournal {
 
   #read(paymentId: string): PaymentRecord | null {
     const row = this.#statements.get.get(paymentId);
-    return row ? parse(row) : null;
+    return row ? fromStoredRecord(row) : null;
   }
 
   #require(paymentId: string): PaymentRecord {
@@ -291,25 +289,8 @@ class SqliteJournal implements PaymentJournal {
   }
 }
 
-/** The indexed columns, the record as JSON, and its sealed voucher in a column of its own. */
+/** The row's parameters: the stored row, with SQLite's 0/1 for a boolean. */
 function columns(record: PaymentRecord) {
-  const { voucher, ...rest } = record;
-  return {
-    paymentId: record.paymentId,
-    createdAt: record.createdAt,
-    final: record.final ? 1 : 0,
-    state: record.state,
-    nextCheckAt: record.nextCheckAt,
-    leaseUntil: record.lease?.until ?? null,
-    provider: latestAttempt(record)?.provider ?? null,
-    version: record.version,
-    record: JSON.stringify(rest),
-    voucher: voucher == null ? null : JSON.stringify(voucher),
-  };
-}
-
-/** A stored row as a record; rows written before schema version 2 have no voucher. */
-function parse(row: PaymentRow): PaymentRecord {
-  const record = JSON.parse(row.record) as Omit<PaymentRecord, 'voucher'>;
-  return { ...record, voucher: row.voucher === null ? null : (JSON.parse(row.voucher) as SealedVoucher) };
+  const row = toStoredRow(record);
+  return { ...row, final: row.final ? 1 : 0 };
 }
