@@ -1,15 +1,61 @@
 import {
+  type AccountCheckRequest,
+  amountSchema,
   type CallOptions,
+  currencySchema,
   type Outcome,
   type PaymentProvider,
   ProviderUnavailableError,
+  parseCallOptions,
+  parseInput,
   UnsupportedOperationError,
 } from '@tolem/core';
+import * as z from 'zod';
 import type { CallVerdict } from './breaker.js';
 import type { ProviderOperation } from './events.js';
 import type { RouterContext } from './lifecycle/context.js';
 import { requireTargets } from './routing/route-table.js';
-import type { RouteTarget } from './types.js';
+import type { CheckRequest, RouteTarget } from './types.js';
+
+const checkSchema = z.object({
+  service: z.string({ error: 'a service (route name) is required' }).min(1, { error: 'must not be empty' }),
+  account: z.string({ error: 'an account is required' }).min(1, { error: 'must not be empty' }),
+  // Checked here, not only by the provider: a provider that validates less must not see "1e3".
+  amount: amountSchema,
+  currency: currencySchema,
+});
+
+/**
+ * `checkAccount` / `quote`: checks the request and the call's options (nothing is sent on bad input),
+ * then falls through the route, each provider asked with its own service id.
+ */
+export async function readOnlyCall<T extends Outcome>(
+  ctx: RouterContext,
+  operation: 'checkAccount' | 'quote',
+  request: CheckRequest,
+  callOptions: CallOptions | undefined,
+  call: (provider: PaymentProvider, atTarget: AccountCheckRequest, options: CallOptions) => Promise<T>,
+): Promise<T & { provider: string }> {
+  const input = parseInput(checkSchema, request);
+  const options = parseCallOptions(callOptions);
+  return fallThrough(
+    ctx,
+    input,
+    operation,
+    (provider, target, targetOptions) =>
+      call(
+        provider,
+        {
+          serviceId: target.serviceId,
+          account: input.account,
+          amount: input.amount,
+          currency: input.currency,
+        },
+        targetOptions,
+      ),
+    options,
+  );
+}
 
 /**
  * Runs a read-only call (`checkAccount`, `quote`) along a route, hono SmartRouter style: the next
