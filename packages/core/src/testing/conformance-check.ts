@@ -9,16 +9,12 @@ export interface ConformanceCheck {
 }
 
 /**
- * A check on a fresh instance of what is under test (a journal): `open` makes it, `body` runs on it,
- * and whichever instance the check holds at the end is closed — `hold` swaps it when the body reopened
- * the store.
+ * Makes checks that each run on a fresh instance of what is under test (a journal): `open` makes it,
+ * a check's body runs on it, and whichever instance the check holds at the end is closed — `hold` swaps
+ * it when the body reopened the store.
  */
-export function checkOnFresh<T extends { close(): Promise<void> }>(
-  name: string,
-  open: () => Promise<T> | T,
-  body: (instance: T, hold: (next: T) => void) => Promise<void>,
-): ConformanceCheck {
-  return {
+export function checksOnFresh<T extends { close(): Promise<void> }>(open: () => Promise<T> | T) {
+  return (name: string, body: (instance: T, hold: (next: T) => void) => Promise<void>): ConformanceCheck => ({
     name,
     async run() {
       let instance = await open();
@@ -30,5 +26,5 @@ export function checkOnFresh<T extends { close(): Promise<void> }>(
         await instance.close();
       }
     },
-  };
+  });
 }

@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { JournalConflictError, ValidationError } from '../errors.js';
 import type { AttemptUpdate, NewPayment, PaymentJournal, PaymentRecord } from '../journal.js';
 import { outcome } from '../model.js';
-import { type ConformanceCheck, checkOnFresh } from './conformance-check.js';
+import { type ConformanceCheck, checksOnFresh } from './conformance-check.js';
 import { voucherChecks } from './journal-voucher-checks.js';
 
 export interface JournalConformanceOptions {
@@ -69,10 +69,7 @@ function txOf(record: PaymentRecord, provider = 'vf-a'): string {
 }
 
 export function journalChecks(options: JournalConformanceOptions): ConformanceCheck[] {
-  const check = (
-    name: string,
-    body: (journal: PaymentJournal, hold: (j: PaymentJournal) => void) => Promise<void>,
-  ) => checkOnFresh(name, () => options.createJournal(), body);
+  const check = checksOnFresh(() => options.createJournal());
 
   const checks: ConformanceCheck[] = [
     check('create is idempotent on the payment id', async (journal) => {

@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import { ValidationError } from '../errors.js';
 import type { NewPayment, PaymentJournal, PaymentRecord, SealedVoucher } from '../journal.js';
 import { outcome } from '../model.js';
-import { type ConformanceCheck, checkOnFresh } from './conformance-check.js';
+import { type ConformanceCheck, checksOnFresh } from './conformance-check.js';
 import type { JournalConformanceOptions } from './journal-checks.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
@@ -51,10 +51,7 @@ function succeededWith(voucher: SealedVoucher) {
 }
 
 export function voucherChecks(options: JournalConformanceOptions): ConformanceCheck[] {
-  const check = (
-    name: string,
-    body: (journal: PaymentJournal, hold: (j: PaymentJournal) => void) => Promise<void>,
-  ) => checkOnFresh(name, () => options.createJournal(), body);
+  const check = checksOnFresh(() => options.createJournal());
 
   const checks: ConformanceCheck[] = [
     check('vouchers: a new payment keeps no voucher', async (journal) => {
