@@ -115,6 +115,7 @@ export {
   currencySchema,
   exactDecimalSchema,
   functionSchema,
+  integerSchema,
   isAbortSignal,
   MAX_TIMEOUT_MS,
   millisecondsSchema,

@@ -8,6 +8,7 @@ import {
   currencySchema,
   exactDecimalSchema,
   functionSchema,
+  integerSchema,
   MAX_TIMEOUT_MS,
   millisecondsSchema,
   parseConfig,
@@ -186,6 +187,15 @@ describe('shared option schemas', () => {
     ['a callback that is a string', { onError: 'log' }, 'onError'],
   ])('refuse %s, naming the option', (_label, value, name) => {
     expect(field(value)).toBe(name);
+  });
+
+  it('integerSchema: whole numbers in range, one rule for every way to miss it', () => {
+    const size = z.object({ poolSize: integerSchema(1, 1000) });
+    expect(parseConfig(size, { poolSize: 1000 })).toEqual({ poolSize: 1000 });
+    for (const poolSize of [0, 1001, 2.5, Number.NaN, '5', Number.POSITIVE_INFINITY]) {
+      const error = fails(() => parseConfig(size, { poolSize }));
+      expect([error.field, error.rule]).toEqual(['poolSize', 'an integer from 1 to 1000']);
+    }
   });
 
   it('say what a millisecond option takes', () => {

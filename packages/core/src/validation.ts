@@ -117,12 +117,16 @@ export const MAX_TIMEOUT_MS = 2_147_483_647;
  * setTimeout fires at once, and a long wait would silently become a busy loop.
  */
 export function millisecondsSchema(min: 0 | 1 = 1) {
-  const rule = `an integer number of milliseconds from ${min} to ${MAX_TIMEOUT_MS}`;
-  return z
-    .number({ error: rule })
-    .int({ error: rule })
-    .min(min, { error: rule })
-    .max(MAX_TIMEOUT_MS, { error: rule });
+  return integerSchema(
+    min,
+    MAX_TIMEOUT_MS,
+    `an integer number of milliseconds from ${min} to ${MAX_TIMEOUT_MS}`,
+  );
+}
+
+/** A whole number from `min` to `max`, with one rule for every way to miss it. */
+export function integerSchema(min: number, max: number, rule = `an integer from ${min} to ${max}`) {
+  return z.number({ error: rule }).int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
 }
 
 /** A `Clock` option: any object with a `now()` method. */

@@ -1,4 +1,4 @@
-import { type Clock, clockSchema, parseConfig } from '@tolem/core';
+import { type Clock, clockSchema, integerSchema, parseConfig } from '@tolem/core';
 import type { Pool } from 'pg';
 import * as z from 'zod';
 
@@ -23,7 +23,6 @@ export interface PostgresJournalOptions {
 
 /** A plain lower-case identifier, so the schema name needs no quoting rules of its own. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-const POOL_SIZE_RULE = 'an integer from 1 to 1000';
 const SCHEMA_RULE = 'lower-case letters, digits and _ (1–63, not starting with a digit)';
 const CONNECTION_RULE = 'a non-empty string is required';
 
@@ -47,12 +46,7 @@ const optionsSchema = z
         })
         .default('tolem'),
       clock: clockSchema.optional(),
-      poolSize: z
-        .number({ error: POOL_SIZE_RULE })
-        .int({ error: POOL_SIZE_RULE })
-        .min(1, { error: POOL_SIZE_RULE })
-        .max(1_000, { error: POOL_SIZE_RULE })
-        .optional(),
+      poolSize: integerSchema(1, 1_000).optional(),
     },
     { error: 'an object with { pool } or { connectionString } is required' },
   )

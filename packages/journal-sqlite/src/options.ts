@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type Clock, ConfigError, clockSchema, parseConfig } from '@tolem/core';
+import { type Clock, ConfigError, clockSchema, integerSchema, parseConfig } from '@tolem/core';
 import * as z from 'zod';
 
 export interface SqliteJournalOptions {
@@ -12,7 +12,6 @@ export interface SqliteJournalOptions {
   busyTimeoutMs?: number;
 }
 
-const BUSY_RULE = 'an integer number of milliseconds from 0 to 600000';
 const PATH_RULE = 'a file path (or ":memory:") is required';
 
 const optionsSchema = z
@@ -24,12 +23,9 @@ const optionsSchema = z
         .refine((path) => path.trim().length > 0, { error: PATH_RULE })
         .refine((path) => !path.includes('\0'), { error: 'must not contain a NUL character' }),
       clock: clockSchema.optional(),
-      busyTimeoutMs: z
-        .number({ error: BUSY_RULE })
-        .int({ error: BUSY_RULE })
-        .min(0, { error: BUSY_RULE })
-        .max(600_000, { error: BUSY_RULE })
-        .default(5_000),
+      busyTimeoutMs: integerSchema(0, 600_000, 'an integer number of milliseconds from 0 to 600000').default(
+        5_000,
+      ),
     },
     { error: 'an object with at least { path } is required' },
   )

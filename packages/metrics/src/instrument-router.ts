@@ -3,6 +3,7 @@ import {
   ConfigError,
   clockSchema,
   functionSchema,
+  integerSchema,
   isReason,
   parseConfig,
   REASONS,
@@ -274,11 +275,7 @@ const optionsSchema = z
       ),
       prefix: prefixSchema.default('tolem_'),
       balance: balanceOptionsSchema.optional(),
-      maxServices: z
-        .number({ error: 'must be a positive integer' })
-        .int({ error: 'must be a positive integer' })
-        .min(1, { error: 'must be a positive integer' })
-        .default(100),
+      maxServices: integerSchema(1, Number.MAX_SAFE_INTEGER, 'must be a positive integer').default(100),
       clock: clockSchema.default(systemClock),
       onError: functionSchema<NonNullable<InstrumentRouterOptions['onError']>>().optional(),
     },

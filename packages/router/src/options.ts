@@ -5,6 +5,7 @@ import {
   clockSchema,
   currencySchema,
   functionSchema,
+  integerSchema,
   MAX_TIMEOUT_MS,
   millisecondsSchema,
   type PaymentJournal,
@@ -128,12 +129,8 @@ const declineReason = z.custom<Reason>(
   },
 );
 
-/** A count (buckets, a batch): a positive integer. */
-const positiveInt = z
-  .number()
-  .int({ error: 'an integer is required' })
-  .positive({ error: 'must be > 0' })
-  .max(MAX_TIMEOUT_MS, { error: `at most ${MAX_TIMEOUT_MS}` });
+/** A count (buckets): a positive integer. */
+const positiveInt = integerSchema(1, MAX_TIMEOUT_MS);
 
 /** A delay or a window: whole milliseconds a timer can wait (1 to MAX_TIMEOUT_MS, about 24.8 days). */
 const ms = millisecondsSchema();
@@ -182,7 +179,7 @@ const finalizerShape = {
   jitter: z.number().min(0).max(1, { error: 'at most 1' }).default(0.2),
   escalateAfterMs: ms.default(3_600_000),
   pollIntervalMs: ms.default(1_000),
-  batchSize: positiveInt.max(1000).default(15),
+  batchSize: integerSchema(1, 1000).default(15),
   leaseMs: ms.default(120_000),
   inFlightMs: ms.default(90_000),
 };
