@@ -6,10 +6,10 @@ import {
   type Clock,
   type CreateResult,
   compareKeys,
+  fromStoredRecord,
   isClaimable,
   JournalConflictError,
   type ListQuery,
-  latestAttempt,
   matchesQuery,
   type NewPayment,
   newPaymentRecord,
@@ -17,10 +17,11 @@ import {
   type OpenGroup,
   type PaymentJournal,
   type PaymentRecord,
-  type SealedVoucher,
+  type StoredRecord,
   summarise,
   systemClock,
   type Transition,
+  toStoredRow,
   withAttempt,
   withLease,
 } from '@tolem/core';
@@ -40,10 +41,7 @@ const JOURNAL_SEQUENCE = '*';
 type Queryable = Pick<pg.Pool, 'query'>;
 
 /** A payments row as read: the record's JSON and the sealed voucher's, if any. */
-interface PaymentRow {
-  record: string;
-  voucher: string | null;
-}
+type PaymentRow = StoredRecord;
 
 /**
  * The shared journal (architecture §1): every router instance, on any host, points at the same PostgreSQL
@@ -91,18 +89,24 @@ async function readIdentity(pool: pg.Pool, schema: string): Promise<string> {
 }
 
 class PostgresJournal implements PaymentJournal {
-  private closed = false;
-  private readonly sql;
+  #closed = false;
+  readonly #sql;
+  readonly #pool: pg.Pool;
+  readonly #ownsPool: boolean;
+  readonly #clock: Clock;
 
   constructor(
-    private readonly pool: pg.Pool,
-    private readonly ownsPool: boolean,
+    pool: pg.Pool,
+    ownsPool: boolean,
     schema: string,
-    private readonly clock: Clock,
+    clock: Clock,
     readonly identity: string,
   ) {
+    this.#pool = pool;
+    this.#ownsPool = ownsPool;
+    this.#clock = clock;
     const s = quoteIdentifier(schema);
-    this.sql = {
+    this.#sql = {
       get: `SELECT record, voucher FROM ${s}.payments WHERE payment_id = $1`,
       getForUpdate: `SELECT record, voucher FROM ${s}.payments WHERE payment_id = $1 FOR UPDATE`,
       insert: `INSERT INTO ${s}.payments
@@ -133,13 +137,13 @@ class PostgresJournal implements PaymentJournal {
   }
 
   async create(payment: NewPayment): Promise<CreateResult> {
-    this.assertOpen();
+    this.#assertOpen();
     const record = newPaymentRecord(payment);
     // One statement: of two instances creating the same id at once, PostgreSQL lets one insert and
     // makes the other wait for it, then do nothing.
-    const inserted = await this.pool.query(this.sql.insert, columns(record));
+    const inserted = await this.#pool.query(this.#sql.insert, columns(record));
     if (inserted.rowCount === 1) return { record, created: true };
-    const existing = await this.read(this.pool, payment.paymentId);
+    const existing = await this.#read(this.#pool, payment.paymentId);
     if (existing === null) {
       // Unreachable (rows are never deleted); refuse rather than report a payment that is not there.
       throw new Error(`payment ${payment.paymentId}: neither inserted nor found`);
@@ -149,15 +153,15 @@ class PostgresJournal implements PaymentJournal {
   }
 
   async get(paymentId: string): Promise<PaymentRecord | null> {
-    this.assertOpen();
-    return this.read(this.pool, paymentId);
+    this.#assertOpen();
+    return this.#read(this.#pool, paymentId);
   }
 
   async findByTransaction(provider: string, transactionId: string): Promise<PaymentRecord | null> {
-    this.assertOpen();
-    const result = await this.pool.query<PaymentRow>(this.sql.byTransaction, [provider, transactionId]);
+    this.#assertOpen();
+    const result = await this.#pool.query<PaymentRow>(this.#sql.byTransaction, [provider, transactionId]);
     const row = result.rows[0];
-    return row ? parse(row) : null;
+    return row ? fromStoredRecord(row) : null;
   }
 
   async openAttempt(
@@ -165,52 +169,52 @@ class PostgresJournal implements PaymentJournal {
     expectedVersion: number,
     attempt: { provider: string; serviceId: string; at?: Date },
   ): Promise<PaymentRecord> {
-    return this.write(paymentId, async (client) => {
-      const record = await this.require(client, paymentId);
+    return this.#write(paymentId, async (client) => {
+      const record = await this.#require(client, paymentId);
       if (record.attempts.some((a) => a.provider === attempt.provider)) return record;
       assertVersion(record, expectedVersion);
       // The sequence row lock is taken after the payment's, in every transaction: no lock-order cycle.
-      const locked = await client.query<{ last_transaction_id: string | null }>(this.sql.lockSequence, [
+      const locked = await client.query<{ last_transaction_id: string | null }>(this.#sql.lockSequence, [
         JOURNAL_SEQUENCE,
       ]);
       const last = locked.rows[0]?.last_transaction_id ?? null;
       // The id floor follows the journal's clock (read after the lock), not a caller-supplied time.
-      const now = this.clock.now();
+      const now = this.#clock.now();
       const transactionId = nextTransactionId(last, now);
       const next = withAttempt(record, { ...attempt, transactionId, at: attempt.at ?? now });
-      await this.save(client, next, record.version);
-      await client.query(this.sql.insertTransaction, [attempt.provider, transactionId, paymentId]);
-      await client.query(this.sql.saveSequence, [JOURNAL_SEQUENCE, transactionId]);
+      await this.#save(client, next, record.version);
+      await client.query(this.#sql.insertTransaction, [attempt.provider, transactionId, paymentId]);
+      await client.query(this.#sql.saveSequence, [JOURNAL_SEQUENCE, transactionId]);
       return next;
     });
   }
 
   async transition(paymentId: string, expectedVersion: number, change: Transition): Promise<PaymentRecord> {
-    return this.write(paymentId, async (client) => {
-      const record = await this.require(client, paymentId);
+    return this.#write(paymentId, async (client) => {
+      const record = await this.#require(client, paymentId);
       assertVersion(record, expectedVersion);
-      const next = applyTransition(record, change, this.clock.now());
-      await this.save(client, next, record.version);
+      const next = applyTransition(record, change, this.#clock.now());
+      await this.#save(client, next, record.version);
       return next;
     });
   }
 
   async claimDue(options: ClaimOptions): Promise<PaymentRecord[]> {
-    return this.write(null, async (client) => {
+    return this.#write(null, async (client) => {
       const limit = Math.max(0, Math.floor(options.limit));
       // SKIP LOCKED: rows another instance is claiming right now are left to it, never waited for.
-      const due = await client.query<PaymentRow>(this.sql.due, [options.now.toISOString(), limit]);
+      const due = await client.query<PaymentRow>(this.#sql.due, [options.now.toISOString(), limit]);
       const leased = due.rows
-        .map(parse)
+        .map(fromStoredRecord)
         .filter((record) => isClaimable(record, options.now))
         .map((record) => withLease(record, options.owner, options.now, options.leaseMs));
       if (leased.length === 0) return [];
-      const updated = await client.query(this.sql.lease, [
+      const updated = await client.query(this.#sql.lease, [
         leased.map((r) => r.paymentId),
         leased.map((r) => r.lease?.until ?? null),
         leased.map((r) => r.version),
         // The voucher column is not touched by a claim: the record's JSON never holds it.
-        leased.map((r) => recordJson(r)),
+        leased.map((r) => toStoredRow(r).record),
         leased.map((r) => r.version - 1),
       ]);
       // Unreachable with the rows locked; the last line of defence against leasing a changed record.
@@ -222,7 +226,7 @@ class PostgresJournal implements PaymentJournal {
   }
 
   async list(query: ListQuery = {}): Promise<PaymentRecord[]> {
-    this.assertOpen();
+    this.#assertOpen();
     const where: string[] = [];
     const params: (string | boolean | number)[] = [];
     const param = (value: string | boolean | number) => {
@@ -238,27 +242,27 @@ class PostgresJournal implements PaymentJournal {
       where.push(`(created_at, payment_id) > (${createdAt}::timestamptz, ${param(query.after.paymentId)})`);
     }
     const limit = query.limit === undefined ? 'ALL' : param(Math.max(0, Math.floor(query.limit)));
-    const sql = `${this.sql.list} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const sql = `${this.#sql.list} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at, payment_id LIMIT ${limit}`;
-    const result = await this.pool.query<PaymentRow>(sql, params);
+    const result = await this.#pool.query<PaymentRow>(sql, params);
     // The SQL does the filtering; core's predicate double-checks it with the same rules as every journal.
     return result.rows
-      .map(parse)
+      .map(fromStoredRecord)
       .filter((record) => matchesQuery(record, query))
       .sort(compareKeys);
   }
 
   async openSummary(): Promise<OpenGroup[]> {
-    this.assertOpen();
-    const result = await this.pool.query<PaymentRow>(this.sql.open);
-    return summarise(result.rows.map(parse));
+    this.#assertOpen();
+    const result = await this.#pool.query<PaymentRow>(this.#sql.open);
+    return summarise(result.rows.map(fromStoredRecord));
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.#closed) return;
+    this.#closed = true;
     // An injected pool belongs to the caller, who may share it with other work.
-    if (this.ownsPool) await this.pool.end();
+    if (this.#ownsPool) await this.#pool.end();
   }
 
   /**
@@ -267,10 +271,10 @@ class PostgresJournal implements PaymentJournal {
    * retry. Anything else (a lost connection, even at COMMIT) is rethrown as it is: the write may or may
    * not have happened.
    */
-  private async write<T>(paymentId: string | null, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    this.assertOpen();
+  async #write<T>(paymentId: string | null, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.#assertOpen();
     try {
-      return await inTransaction(this.pool, body);
+      return await inTransaction(this.#pool, body);
     } catch (error) {
       if (isConcurrencyFailure(error)) {
         throw new JournalConflictError(paymentId ?? '(claim)', 'written concurrently (rolled back)', {
@@ -281,22 +285,22 @@ class PostgresJournal implements PaymentJournal {
     }
   }
 
-  private async read(db: Queryable, paymentId: string): Promise<PaymentRecord | null> {
-    const result = await db.query<PaymentRow>(this.sql.get, [paymentId]);
+  async #read(db: Queryable, paymentId: string): Promise<PaymentRecord | null> {
+    const result = await db.query<PaymentRow>(this.#sql.get, [paymentId]);
     const row = result.rows[0];
-    return row ? parse(row) : null;
+    return row ? fromStoredRecord(row) : null;
   }
 
   /** Reads and locks the payment's row until the transaction ends. */
-  private async require(client: pg.PoolClient, paymentId: string): Promise<PaymentRecord> {
-    const result = await client.query<PaymentRow>(this.sql.getForUpdate, [paymentId]);
+  async #require(client: pg.PoolClient, paymentId: string): Promise<PaymentRecord> {
+    const result = await client.query<PaymentRow>(this.#sql.getForUpdate, [paymentId]);
     const row = result.rows[0];
     if (!row) throw new JournalConflictError(paymentId, 'does not exist');
-    return parse(row);
+    return fromStoredRecord(row);
   }
 
-  private async save(client: pg.PoolClient, record: PaymentRecord, expectedVersion: number): Promise<void> {
-    const result = await client.query(this.sql.update, [...columns(record), expectedVersion]);
+  async #save(client: pg.PoolClient, record: PaymentRecord, expectedVersion: number): Promise<void> {
+    const result = await client.query(this.#sql.update, [...columns(record), expectedVersion]);
     // Unreachable with the row locked FOR UPDATE; kept as the last line of defence.
     if (result.rowCount !== 1) {
       throw new JournalConflictError(
@@ -306,35 +310,24 @@ class PostgresJournal implements PaymentJournal {
     }
   }
 
-  private assertOpen(): void {
-    if (this.closed) throw new Error('journal is closed');
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('journal is closed');
   }
 }
 
-/** The indexed columns, the record and its sealed voucher, in the order of the insert and update statements. */
+/** The stored row, in the order of the insert and update statements. */
 function columns(record: PaymentRecord): (string | number | boolean | null)[] {
+  const row = toStoredRow(record);
   return [
-    record.paymentId,
-    record.createdAt,
-    record.final,
-    record.state,
-    record.nextCheckAt,
-    record.lease?.until ?? null,
-    latestAttempt(record)?.provider ?? null,
-    record.version,
-    recordJson(record),
-    record.voucher == null ? null : JSON.stringify(record.voucher),
+    row.paymentId,
+    row.createdAt,
+    row.final,
+    row.state,
+    row.nextCheckAt,
+    row.leaseUntil,
+    row.provider,
+    row.version,
+    row.record,
+    row.voucher,
   ];
-}
-
-/** The record as stored in `record`: everything but the voucher, which has a column of its own. */
-function recordJson(record: PaymentRecord): string {
-  const { voucher: _ownColumn, ...rest } = record;
-  return JSON.stringify(rest);
-}
-
-/** A stored row as a record; rows written before schema version 2 have no voucher. */
-function parse(row: PaymentRow): PaymentRecord {
-  const record = JSON.parse(row.record) as Omit<PaymentRecord, 'voucher'>;
-  return { ...record, voucher: row.voucher === null ? null : (JSON.parse(row.voucher) as SealedVoucher) };
 }

@@ -7,10 +7,10 @@ import {
   ConfigError,
   type CreateResult,
   compareKeys,
+  fromStoredRecord,
   isClaimable,
   JournalConflictError,
   type ListQuery,
-  latestAttempt,
   matchesQuery,
   type NewPayment,
   newPaymentRecord,
@@ -18,10 +18,11 @@ import {
   type OpenGroup,
   type PaymentJournal,
   type PaymentRecord,
-  type SealedVoucher,
+  type StoredRecord,
   summarise,
   systemClock,
   type Transition,
+  toStoredRow,
   withAttempt,
   withLease,
 } from '@tolem/core';
@@ -36,10 +37,7 @@ import { migrate } from './schema.js';
  */
 const JOURNAL_SEQUENCE = '*';
 
-interface PaymentRow {
-  record: string;
-  voucher: string | null;
-}
+type PaymentRow = StoredRecord;
 
 /**
  * The embedded default journal (architecture §1): one SQLite file in WAL mode. Every write runs in an
@@ -55,6 +53,11 @@ interface PaymentRow {
 export function createSqliteJournal(options: SqliteJournalOptions): PaymentJournal {
   const parsed = parseOptions(options);
   return new SqliteJournal(parsed.path, parsed.clock ?? systemClock, parsed.busyTimeoutMs);
+}
+
+/** The journal's own SQLite connection, or null for another journal: for tests of per-connection settings. */
+export function connectionOf(journal: PaymentJournal): Database.Database | null {
+  return SqliteJournal.connectionOf(journal);
 }
 
 /**
@@ -81,27 +84,30 @@ function readIdentity(db: Database.Database): string {
 
 class SqliteJournal implements PaymentJournal {
   readonly identity: string;
-  private readonly db: Database.Database;
-  private readonly statements;
+  readonly #db: Database.Database;
+  readonly #statements;
+  readonly #clock: Clock;
 
-  constructor(
-    path: string,
-    private readonly clock: Clock,
-    busyTimeoutMs: number,
-  ) {
-    this.db = openDatabase(path, busyTimeoutMs);
+  /** The journal's own connection: per-connection settings can only be read on it (tests). */
+  static connectionOf(journal: PaymentJournal): Database.Database | null {
+    return journal instanceof SqliteJournal ? journal.#db : null;
+  }
+
+  constructor(path: string, clock: Clock, busyTimeoutMs: number) {
+    this.#clock = clock;
+    this.#db = openDatabase(path, busyTimeoutMs);
     try {
-      if (path !== ':memory:') this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
-      this.db.pragma('foreign_keys = ON');
-      migrate(this.db, path);
-      this.identity = readIdentity(this.db);
+      if (path !== ':memory:') this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = FULL');
+      this.#db.pragma('foreign_keys = ON');
+      migrate(this.#db, path);
+      this.identity = readIdentity(this.#db);
     } catch (error) {
-      this.db.close();
+      this.#db.close();
       throw error;
     }
-    const db = this.db;
-    this.statements = {
+    const db = this.#db;
+    this.#statements = {
       get: db.prepare<[string], PaymentRow>('SELECT record, voucher FROM payments WHERE payment_id = ?'),
       insert: db.prepare(
         `INSERT INTO payments (payment_id, created_at, final, state, next_check_at, lease_until, provider, version, record, voucher)
@@ -137,27 +143,27 @@ class SqliteJournal implements PaymentJournal {
   }
 
   async create(payment: NewPayment): Promise<CreateResult> {
-    return this.write(() => {
-      const existing = this.read(payment.paymentId);
+    return this.#write(() => {
+      const existing = this.#read(payment.paymentId);
       if (existing) {
         assertSamePayment(existing, payment);
         return { record: existing, created: false };
       }
       const record = newPaymentRecord(payment);
-      this.statements.insert.run(columns(record));
+      this.#statements.insert.run(columns(record));
       return { record, created: true };
     });
   }
 
   async get(paymentId: string): Promise<PaymentRecord | null> {
-    this.assertOpen();
-    return this.read(paymentId);
+    this.#assertOpen();
+    return this.#read(paymentId);
   }
 
   async findByTransaction(provider: string, transactionId: string): Promise<PaymentRecord | null> {
-    this.assertOpen();
-    const row = this.statements.byTransaction.get(provider, transactionId);
-    return row ? this.read(row.payment_id) : null;
+    this.#assertOpen();
+    const row = this.#statements.byTransaction.get(provider, transactionId);
+    return row ? this.#read(row.payment_id) : null;
   }
 
   async openAttempt(
@@ -165,41 +171,41 @@ class SqliteJournal implements PaymentJournal {
     expectedVersion: number,
     attempt: { provider: string; serviceId: string; at?: Date },
   ): Promise<PaymentRecord> {
-    return this.write(() => {
-      const record = this.require(paymentId);
+    return this.#write(() => {
+      const record = this.#require(paymentId);
       if (record.attempts.some((a) => a.provider === attempt.provider)) return record;
       assertVersion(record, expectedVersion);
-      const now = this.clock.now();
-      const last = this.statements.lastTransaction.get(JOURNAL_SEQUENCE)?.last_transaction_id ?? null;
+      const now = this.#clock.now();
+      const last = this.#statements.lastTransaction.get(JOURNAL_SEQUENCE)?.last_transaction_id ?? null;
       const transactionId = nextTransactionId(last, now);
       const next = withAttempt(record, { ...attempt, transactionId, at: attempt.at ?? now });
-      this.save(next, record.version);
-      this.statements.insertTransaction.run(attempt.provider, transactionId, paymentId);
-      this.statements.saveTransaction.run(JOURNAL_SEQUENCE, transactionId);
+      this.#save(next, record.version);
+      this.#statements.insertTransaction.run(attempt.provider, transactionId, paymentId);
+      this.#statements.saveTransaction.run(JOURNAL_SEQUENCE, transactionId);
       return next;
     });
   }
 
   async transition(paymentId: string, expectedVersion: number, change: Transition): Promise<PaymentRecord> {
-    return this.write(() => {
-      const record = this.require(paymentId);
+    return this.#write(() => {
+      const record = this.#require(paymentId);
       assertVersion(record, expectedVersion);
-      const next = applyTransition(record, change, this.clock.now());
-      this.save(next, record.version);
+      const next = applyTransition(record, change, this.#clock.now());
+      this.#save(next, record.version);
       return next;
     });
   }
 
   async claimDue(options: ClaimOptions): Promise<PaymentRecord[]> {
-    return this.write(() => {
+    return this.#write(() => {
       const now = options.now.toISOString();
-      const rows = this.statements.due.all(now, now, Math.max(0, Math.floor(options.limit)));
+      const rows = this.#statements.due.all(now, now, Math.max(0, Math.floor(options.limit)));
       const claimed: PaymentRecord[] = [];
       for (const row of rows) {
-        const record = parse(row);
+        const record = fromStoredRecord(row);
         if (!isClaimable(record, options.now)) continue;
         const leased = withLease(record, options.owner, options.now, options.leaseMs);
-        this.save(leased, record.version);
+        this.#save(leased, record.version);
         claimed.push(leased);
       }
       return claimed;
@@ -207,7 +213,7 @@ class SqliteJournal implements PaymentJournal {
   }
 
   async list(query: ListQuery = {}): Promise<PaymentRecord[]> {
-    this.assertOpen();
+    this.#assertOpen();
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (query.from) {
@@ -233,42 +239,42 @@ class SqliteJournal implements PaymentJournal {
     const limit = query.limit === undefined ? -1 : Math.max(0, Math.floor(query.limit));
     const sql = `SELECT record, voucher FROM payments ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at, payment_id LIMIT ?`;
-    const rows = this.db.prepare<(string | number)[], PaymentRow>(sql).all(...params, limit);
+    const rows = this.#db.prepare<(string | number)[], PaymentRow>(sql).all(...params, limit);
     // The SQL does the filtering; core's predicate double-checks it with the same rules as every journal.
     return rows
-      .map(parse)
+      .map(fromStoredRecord)
       .filter((record) => matchesQuery(record, query))
       .sort(compareKeys);
   }
 
   async openSummary(): Promise<OpenGroup[]> {
-    this.assertOpen();
-    return summarise(this.statements.open.all().map(parse));
+    this.#assertOpen();
+    return summarise(this.#statements.open.all().map(fromStoredRecord));
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.#db.open) this.#db.close();
   }
 
   /** Runs `body` in an IMMEDIATE transaction: the write lock is taken before the first read. */
-  private write<T>(body: () => T): T {
-    this.assertOpen();
-    return this.db.transaction(body).immediate();
+  #write<T>(body: () => T): T {
+    this.#assertOpen();
+    return this.#db.transaction(body).immediate();
   }
 
-  private read(paymentId: string): PaymentRecord | null {
-    const row = this.statements.get.get(paymentId);
-    return row ? parse(row) : null;
+  #read(paymentId: string): PaymentRecord | null {
+    const row = this.#statements.get.get(paymentId);
+    return row ? fromStoredRecord(row) : null;
   }
 
-  private require(paymentId: string): PaymentRecord {
-    const record = this.read(paymentId);
+  #require(paymentId: string): PaymentRecord {
+    const record = this.#read(paymentId);
     if (!record) throw new JournalConflictError(paymentId, 'does not exist');
     return record;
   }
 
-  private save(record: PaymentRecord, expectedVersion: number): void {
-    const result = this.statements.update.run({ ...columns(record), expectedVersion });
+  #save(record: PaymentRecord, expectedVersion: number): void {
+    const result = this.#statements.update.run({ ...columns(record), expectedVersion });
     // Unreachable inside an IMMEDIATE transaction that read the row; kept as the last line of defence.
     if (result.changes !== 1) {
       throw new JournalConflictError(
@@ -278,30 +284,13 @@ class SqliteJournal implements PaymentJournal {
     }
   }
 
-  private assertOpen(): void {
-    if (!this.db.open) throw new Error('journal is closed');
+  #assertOpen(): void {
+    if (!this.#db.open) throw new Error('journal is closed');
   }
 }
 
-/** The indexed columns, the record as JSON, and its sealed voucher in a column of its own. */
+/** The row's parameters: the stored row, with SQLite's 0/1 for a boolean. */
 function columns(record: PaymentRecord) {
-  const { voucher, ...rest } = record;
-  return {
-    paymentId: record.paymentId,
-    createdAt: record.createdAt,
-    final: record.final ? 1 : 0,
-    state: record.state,
-    nextCheckAt: record.nextCheckAt,
-    leaseUntil: record.lease?.until ?? null,
-    provider: latestAttempt(record)?.provider ?? null,
-    version: record.version,
-    record: JSON.stringify(rest),
-    voucher: voucher == null ? null : JSON.stringify(voucher),
-  };
-}
-
-/** A stored row as a record; rows written before schema version 2 have no voucher. */
-function parse(row: PaymentRow): PaymentRecord {
-  const record = JSON.parse(row.record) as Omit<PaymentRecord, 'voucher'>;
-  return { ...record, voucher: row.voucher === null ? null : (JSON.parse(row.voucher) as SealedVoucher) };
+  const row = toStoredRow(record);
+  return { ...row, final: row.final ? 1 : 0 };
 }

@@ -1,12 +1,11 @@
 import { latestAttempt, type PaymentRecord, type PaymentResult } from '@tolem/core';
+import { decide } from '../routing/failover-policy.js';
 import { backoffDelay } from './backoff.js';
-import { decide } from './failover-policy.js';
-import type { RouterContext } from './lifecycle/context.js';
-import { drive, resendLatest, voucherOf } from './lifecycle/drive.js';
-import { commit } from './lifecycle/journal-writer.js';
-import { settle, statusUpdate } from './lifecycle/settle.js';
-import { checkStatus } from './lifecycle/status.js';
-import { nextTarget } from './routing.js';
+import { nextTargetNow, type RouterContext } from './context.js';
+import { drive, resendLatest, voucherOf } from './drive.js';
+import { commit } from './journal-writer.js';
+import { settle, statusUpdate } from './settle.js';
+import { checkStatus } from './status.js';
 
 /**
  * The background loop of architecture §4.4: claims due open payments from the journal (a lease, so two
@@ -94,7 +93,7 @@ export class Finalizer {
         return;
       }
       const latest = latestAttempt(current);
-      const decision = decide(latest, ctx.policy, nextTarget(ctx, current).target !== null);
+      const decision = decide(latest, ctx.policy, nextTargetNow(ctx, current).target !== null);
       if (decision.kind !== 'wait' || latest === undefined) {
         // No attempt yet (a crash between create and send), or a crash in the middle of a failover.
         const driven = await drive(ctx, current, { origin: 'finalizer' });
@@ -132,7 +131,7 @@ export class Finalizer {
     const decision = decide(
       latestAttempt(current),
       this.#ctx.policy,
-      nextTarget(this.#ctx, current).target !== null,
+      nextTargetNow(this.#ctx, current).target !== null,
     );
     if (decision.kind !== 'wait') current = (await drive(this.#ctx, current, { origin: 'finalizer' })).record;
     await this.#release(current);

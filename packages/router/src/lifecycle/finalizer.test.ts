@@ -1,7 +1,8 @@
 import { createMemoryJournal, systemClock } from '@tolem/core';
+import { FakeProvider } from '@tolem/core/testing';
 import { describe, expect, it } from 'vitest';
-import { FakeProvider, ManualClock } from '../test/fake-provider.js';
-import { harness, order } from '../test/harness.js';
+import { harness, order } from '../../test/harness.js';
+import { ManualClock } from '../../test/manual-clock.js';
 
 describe('finalizer: drives open payments to a final state', () => {
   it('timeout after the provider credited → Status says succeeded → succeeded, credited once', async () => {

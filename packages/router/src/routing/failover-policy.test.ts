@@ -1,5 +1,6 @@
 import { NOTHING_SENT_REASONS, PAYMENT_STATES, REASON_CODES, type Reason, reasonKind } from '@tolem/core';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_FAILOVER_REASONS } from '../options.js';
 import {
   type AttemptFacts,
   decide,
@@ -8,7 +9,6 @@ import {
   provablyUnsent,
   settledWithoutMoney,
 } from './failover-policy.js';
-import { DEFAULT_FAILOVER_REASONS } from './options.js';
 
 const DECLINES = REASON_CODES.filter((reason) => reasonKind(reason) === 'decline');
 const POLICIES = [

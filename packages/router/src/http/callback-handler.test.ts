@@ -2,12 +2,12 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '@tolem/core';
+import { FakeProvider } from '@tolem/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeProvider } from '../test/fake-provider.js';
-import { harness, order } from '../test/harness.js';
+import { harness, order } from '../../test/harness.js';
+import type { Router } from '../types.js';
+import { RouterWarning } from '../warnings.js';
 import { type CallbackHandlerOptions, createCallbackHandler } from './callback-handler.js';
-import type { Router } from './types.js';
-import { RouterWarning } from './warnings.js';
 
 const servers: Server[] = [];
 afterEach(async () => {

@@ -1,67 +1,67 @@
 import {
+  type AccountCheckRequest,
+  amountSchema,
   type CallOptions,
+  currencySchema,
   type Outcome,
   type PaymentProvider,
-  type PaymentRecord,
   ProviderUnavailableError,
+  parseCallOptions,
+  parseInput,
   UnsupportedOperationError,
-  ValidationError,
 } from '@tolem/core';
+import * as z from 'zod';
 import type { CallVerdict } from './breaker.js';
 import type { ProviderOperation } from './events.js';
 import type { RouterContext } from './lifecycle/context.js';
-import type { RouteTarget } from './types.js';
+import { requireTargets } from './routing/route-table.js';
+import type { CheckRequest, RouteTarget } from './types.js';
 
-/** The targets of a route that take payments in `currency`, in route order. */
-export function targetsFor(ctx: RouterContext, service: string, currency: string): RouteTarget[] {
-  const route = Object.hasOwn(ctx.routes, service) ? ctx.routes[service] : undefined;
-  return (route ?? []).filter((target) => (target.currency ?? currency) === currency);
-}
+const checkSchema = z.object({
+  service: z.string({ error: 'a service (route name) is required' }).min(1, { error: 'must not be empty' }),
+  account: z.string({ error: 'an account is required' }).min(1, { error: 'must not be empty' }),
+  // Checked here, not only by the provider: a provider that validates less must not see "1e3".
+  amount: amountSchema,
+  currency: currencySchema,
+});
 
-/** Throws ValidationError when no route serves `service` in `currency` (nothing is sent). */
-export function requireTargets(ctx: RouterContext, service: string, currency: string): RouteTarget[] {
-  if (!Object.hasOwn(ctx.routes, service)) {
-    throw new ValidationError(
-      'service',
-      `no route named ${JSON.stringify(service)} (known: ${Object.keys(ctx.routes).join(', ')})`,
-    );
-  }
-  const targets = targetsFor(ctx, service, currency);
-  if (targets.length === 0) {
-    throw new ValidationError('currency', `no provider of route ${service} is paid in ${currency}`);
-  }
-  return targets;
-}
-
-export interface NextTarget {
-  target: RouteTarget | null;
-  /** Targets passed over because their breaker is open (nothing is sent to them). */
-  bypassed: RouteTarget[];
-}
-
-/** The next provider of a payment's route: no attempt at it yet, and its breaker lets a call through. */
-export function nextTarget(
+/**
+ * `checkAccount` / `quote`: checks the request and the call's options (nothing is sent on bad input),
+ * then falls through the route, each provider asked with its own service id.
+ */
+export async function readOnlyCall<T extends Outcome>(
   ctx: RouterContext,
-  record: Pick<PaymentRecord, 'service' | 'currency' | 'attempts'>,
-  excluded: ReadonlySet<string> = new Set(),
-): NextTarget {
-  const tried = new Set(record.attempts.map((attempt) => attempt.provider));
-  const bypassed: RouteTarget[] = [];
-  for (const target of targetsFor(ctx, record.service, record.currency)) {
-    if (tried.has(target.provider) || !ctx.providers.has(target.provider)) continue;
-    if (excluded.has(target.provider) || !ctx.breakers.admits(target.provider)) {
-      bypassed.push(target);
-      continue;
-    }
-    return { target, bypassed };
-  }
-  return { target: null, bypassed };
+  operation: 'checkAccount' | 'quote',
+  request: CheckRequest,
+  callOptions: CallOptions | undefined,
+  call: (provider: PaymentProvider, atTarget: AccountCheckRequest, options: CallOptions) => Promise<T>,
+): Promise<T & { provider: string }> {
+  const input = parseInput(checkSchema, request);
+  const options = parseCallOptions(callOptions);
+  return fallThrough(
+    ctx,
+    input,
+    operation,
+    (provider, target, targetOptions) =>
+      call(
+        provider,
+        {
+          serviceId: target.serviceId,
+          account: input.account,
+          amount: input.amount,
+          currency: input.currency,
+        },
+        targetOptions,
+      ),
+    options,
+  );
 }
 
 /**
- * Runs a read-only call along a route, hono SmartRouter style: the next provider is tried when one
- * is unavailable (breaker open), lacks the operation, or gives no answer (an `unknown` outcome); a
- * definitive answer — success, decline, "account not found" — is returned as it is.
+ * Runs a read-only call (`checkAccount`, `quote`) along a route, hono SmartRouter style: the next
+ * provider is tried when one is unavailable (breaker open), lacks the operation, or gives no answer
+ * (an `unknown` outcome); a definitive answer — success, decline, "account not found" — is returned as
+ * it is. Nothing is journaled: these calls move no money, so falling through after a lost answer is safe.
  */
 export async function fallThrough<T extends Outcome>(
   ctx: RouterContext,
@@ -70,7 +70,7 @@ export async function fallThrough<T extends Outcome>(
   call: (provider: PaymentProvider, target: RouteTarget, options: CallOptions) => Promise<T>,
   options: CallOptions = {},
 ): Promise<T & { provider: string }> {
-  const targets = requireTargets(ctx, request.service, request.currency);
+  const targets = requireTargets(ctx.routes, request.service, request.currency);
   let lastAnswer: (T & { provider: string }) | null = null;
   let lastError: unknown = null;
   let from: {

@@ -1,10 +1,10 @@
 import type { AttemptRecord, CallbackNotice, PaymentRecord } from '@tolem/core';
-import type { RouterContext } from './lifecycle/context.js';
-import { voucherOf } from './lifecycle/drive.js';
-import { commit } from './lifecycle/journal-writer.js';
-import { settle, statusUpdate } from './lifecycle/settle.js';
-import { checkStatus } from './lifecycle/status.js';
-import type { CallbackHandling } from './types.js';
+import type { CallbackHandling } from '../types.js';
+import type { RouterContext } from './context.js';
+import { voucherOf } from './drive.js';
+import { commit } from './journal-writer.js';
+import { settle, statusUpdate } from './settle.js';
+import { checkStatus } from './status.js';
 
 /**
  * A provider callback is a hint (architecture §4.5): it must match a known attempt (else `rejected`, nothing

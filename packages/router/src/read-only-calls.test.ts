@@ -1,6 +1,6 @@
 import { ProviderUnavailableError, UnsupportedOperationError } from '@tolem/core';
+import { FakeProvider } from '@tolem/core/testing';
 import { describe, expect, it } from 'vitest';
-import { FakeProvider } from '../test/fake-provider.js';
 import { harness } from '../test/harness.js';
 
 const check = { service: 'steam', account: 'galek10', amount: '100.00', currency: 'KZT' };

@@ -1,5 +1,5 @@
 import type { Clock } from '@tolem/core';
-import type { CallbackHandling } from './types.js';
+import type { CallbackHandling } from '../types.js';
 
 /**
  * Runs the Status check of a callback. `moot()` (asked under the payment's lock, before any Status)

@@ -2,8 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseConfig } from '@tolem/core';
 import * as z from 'zod';
-import type { CallbackHandling, Router } from './types.js';
-import { RouterWarning } from './warnings.js';
+import type { CallbackHandling, Router } from '../types.js';
+import { RouterWarning } from '../warnings.js';
 
 export interface CallbackHandlerOptions {
   /** Largest body accepted; bigger ones get 413 without being read. Default 16 384. */

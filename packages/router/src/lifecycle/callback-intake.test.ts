@@ -1,7 +1,7 @@
+import { FakeProvider } from '@tolem/core/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { FakeProvider } from '../test/fake-provider.js';
-import { harness, order } from '../test/harness.js';
-import { KeyedLock } from './keyed-lock.js';
+import { harness, order } from '../../test/harness.js';
+import { KeyedLock } from '../keyed-lock.js';
 
 const callback = (transactionId: string, status: number) =>
   `{"RequestID":7241376,"ResponseType":"CallBack","TransactinID":${transactionId},"ResponseStatus":${status},"Message":"Транзакция успешна"}`;
