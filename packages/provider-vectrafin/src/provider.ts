@@ -303,11 +303,21 @@ export class VectrafinProvider implements PaymentProvider {
     return formatWireDateTime(requestedAt ?? this.#config.clock.now(), this.#config.timeZone, 'requestedAt');
   }
 
-  /** A fresh 15-digit id for an AccountCheck the caller gave none for: milliseconds + a counter. */
+  /**
+   * A fresh id for an AccountCheck the caller gave none for: the clock's milliseconds modulo 10^12 and
+   * a two-digit counter, so at most 14 digits. Journals allocate payment ids from the clock in
+   * hundredths of a millisecond (15 digits until 2286), so a check id never equals a payment's
+   * TransactionID, which the provider uses for reconciliation and disputes (protocol §7.1).
+   */
   #nextCheckId(): string {
     this.#sequence = (this.#sequence + 1) % 100;
-    return `${this.#config.clock.now().getTime()}${String(this.#sequence).padStart(2, '0')}`;
+    return checkIdAt(this.#config.clock.now(), this.#sequence);
   }
+}
+
+/** At most 14 digits: below every journal-allocated payment id (at least 10^14 since 2001). */
+export function checkIdAt(now: Date, sequence: number): string {
+  return String((now.getTime() % 1_000_000_000_000) * 100 + sequence);
 }
 
 /** Builds a provider from options validated once, here: ConfigError names the bad option. */
