@@ -423,5 +423,4 @@ describe('automatic AccountCheck ids never equal a payment id (protocol §7.1)',
     expect(checkIdAt(now, 1)).not.toBe(checkIdAt(now, 2));
     expect(checkIdAt(now, 1)).not.toBe(checkIdAt(new Date(now.getTime() + 1), 1));
   });
-
 });
