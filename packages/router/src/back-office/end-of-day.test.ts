@@ -117,6 +117,10 @@ describe('endOfDay: checks before anything is asked', () => {
     [DAY, { force: 'because' }, 'force'],
     [DAY, { actor: 'two\nlines' }, 'actor'],
     [DAY, { marginMs: -1 }, 'marginMs'],
+    [DAY, { marginMs: 1.5 }, 'marginMs'],
+    [DAY, { marginMs: 86_400_001 }, 'marginMs'],
+    [DAY, { timeoutMs: 0 }, 'timeoutMs'],
+    [DAY, { timeoutMs: 3e9 }, 'timeoutMs'],
     [DAY, { onProgress: 'print' }, 'onProgress'],
     [DAY, { sned: true }, 'sned'],
   ])('%s %j → ValidationError on %s, nothing asked', async (date, options, field) => {
