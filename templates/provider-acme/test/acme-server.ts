@@ -25,6 +25,11 @@ export interface AcmeServerOptions {
   apiKey?: string;
   /** How long a `slow` payment stays PENDING (default 300 ms). */
   pendingMs?: number;
+  /**
+   * Called with the callback body Acme would POST to the agent when a `slow` payment turns final
+   * (`{"type":"payment.final",…}`): hand it to `router.handleCallback`, or POST it to your endpoint.
+   */
+  onCallback?: (body: string) => void;
 }
 
 export interface AcmeServer {
@@ -77,6 +82,7 @@ export async function startAcmeServer(options: AcmeServerOptions = {}): Promise<
   let balance = new Dec('125000.50');
   const payments = new Map<string, StoredPayment>();
   const vouchers: string[] = [];
+  const timers = new Set<NodeJS.Timeout>();
 
   const send = (response: ServerResponse, status: number, body: string, type = 'application/json') => {
     response.writeHead(status, { 'content-type': `${type}; charset=utf-8` }).end(body);
@@ -180,7 +186,18 @@ export async function startAcmeServer(options: AcmeServerOptions = {}): Promise<
         settleAt: code === 'PENDING' ? Date.now() + pendingMs : null,
       };
       if (payment.voucher !== null) vouchers.push(payment.voucher);
-      if (code === 'OK' && body.currency === 'KZT') balance = balance.minus(new Dec(body.amount ?? '0'));
+      if (payment.settleAt !== null) {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          if (payment.settleAt !== null) payment.settleAt = 0; // due now, whatever the clock's granularity
+          current(payment);
+          const callback = { type: 'payment.final', txn: payment.txn, ref: payment.ref, code: payment.code };
+          options.onCallback?.(raw({ ...callback, message: 'done' }));
+        }, pendingMs);
+        timers.add(timer);
+      }
+      if ((code === 'OK' || code === 'PENDING') && body.currency === 'KZT')
+        balance = balance.minus(new Dec(body.amount ?? '0'));
       payments.set(body.txn, payment);
       return send(response, 200, paymentBody(payment, body.deliver === 'api'));
     }
@@ -199,6 +216,7 @@ export async function startAcmeServer(options: AcmeServerOptions = {}): Promise<
     voucherCodes: () => [...vouchers],
     close: () =>
       new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
         server.closeAllConnections();
         server.close(() => resolve());
       }),
