@@ -117,6 +117,17 @@ describe('tolem simulator', () => {
     expect(out()).toContain('eval "$(tolem simulator --detach)"');
   });
 
+  it('tolem --help tells a newcomer how to try the sandbox', async () => {
+    const { io, out } = memoryIo();
+    expect(await run(['--help'], io)).toBe(0);
+    expect(out()).toContain(
+      'Try it on the sandbox: eval "$(tolem simulator --detach)" sets TOLEM_VECTRAFIN_URL',
+    );
+    expect(out()).toMatch(
+      /simulator +Run the VectraFin sandbox on loopback, in the foreground or \(--detach\) the background/,
+    );
+  });
+
   it('a setup file that is not JSON, or names an unknown setting, is bad input naming the file and the key', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'tolem-setup-'));
     try {
