@@ -103,11 +103,22 @@ const formatted =
     0;
 
 const shown = relative(process.cwd(), target) || '.';
+const steps = [
+  ['npx -y pnpm@10.34.9 install', 'links the new package'],
+  [
+    `npx tsc -b packages/provider-${name}`,
+    'builds it (src only: its tests and fake server stay out of dist)',
+  ],
+  [
+    `npx vitest run packages/provider-${name}`,
+    `the conformance suite and its own tests, against the fake ${pascal}`,
+  ],
+];
+const width = Math.max(...steps.map(([command]) => command.length));
+const nextSteps = steps.map(([command, what]) => `  ${command.padEnd(width)}  ${what}`).join('\n');
 process.stdout.write(`created ${shown} (@tolem/provider-${name}) from ${relative(ROOT, TEMPLATE)}, and added it to tsconfig.json
 ${formatted ? '' : `(not formatted: run npx biome check --write ${shown} after the install)\n`}
 next:
-  npx -y pnpm@10.34.9 install               links the new package
-  npx tsc -b packages/provider-${name}      builds it (src only: its tests and fake server stay out of dist)
-  npx vitest run packages/provider-${name}  the conformance suite and its own tests, against the fake ${pascal}
+${nextSteps}
 then make it speak ${pascal}'s real API, file by file: docs/writing-a-provider.md
 `);
