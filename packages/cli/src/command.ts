@@ -28,6 +28,8 @@ export interface Command {
   summary: string;
   usage: string;
   options: OptionDefs;
+  /** More help after the flags (value syntax, examples), when one line per flag is not enough. */
+  details?: string;
   /** One-shot commands return their output; long-running ones print themselves and return a code. */
   run(context: CommandContext): Promise<CommandOutput | ExitCode>;
 }

@@ -85,6 +85,7 @@ export async function run(
     const flags = parseFlags(args, command.options, command.name);
     if (flags.help === true) {
       io.stdout.write(renderHelp(command.usage, command.summary, command.options));
+      if (command.details !== undefined) io.stdout.write(`\n${command.details}`);
       return EXIT.ok;
     }
     const context: CommandContext = {
