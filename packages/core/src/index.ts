@@ -1,4 +1,20 @@
 export {
+  type AttemptChange,
+  type AttemptSnapshot,
+  AUDIT_ACTOR_KINDS,
+  type Audit,
+  type AuditActor,
+  type AuditActorKind,
+  HISTORY_EVENTS,
+  HISTORY_NOTE_EVENTS,
+  type HistoryEntry,
+  type HistoryEvent,
+  type HistoryNote,
+  type HistoryNoteEvent,
+  type PaymentSnapshot,
+  UNATTRIBUTED,
+} from './audit.js';
+export {
   type CurrencyCode,
   currencyMinorUnits,
   isCurrency,
@@ -14,6 +30,9 @@ export {
   type JournalUnavailableReason,
   PaymentUnconfirmedError,
   ProviderUnavailableError,
+  type ResolutionAnswer,
+  type ResolutionRefusal,
+  ResolutionRefusedError,
   TolemError,
   type TolemErrorCode,
   type TolemErrorOptions,
@@ -27,6 +46,7 @@ export type {
   CreateResult,
   Lease,
   ListQuery,
+  NewAttempt,
   NewPayment,
   OpenGroup,
   PaymentDetails,
@@ -35,6 +55,22 @@ export type {
   SealedVoucher,
   Transition,
 } from './journal.js';
+export {
+  AUDIT_LIMITS,
+  attemptSnapshot,
+  baselineEntry,
+  checkedActor,
+  checkedAudit,
+  checkedNote,
+  createdEntry,
+  MIGRATION_ACTOR,
+  noteEntry,
+  paymentSnapshot,
+  type ReplayedPayment,
+  replayHistory,
+  replayTarget,
+  writeEntry,
+} from './journal-history.js';
 export {
   applyTransition,
   assertSamePayment,
@@ -52,6 +88,15 @@ export {
   withAttempt,
   withLease,
 } from './journal-records.js';
+export {
+  applyChunkUpdate,
+  assertSameSubmission,
+  assertSubmissionKey,
+  compareSubmissions,
+  matchesSubmission,
+  newSubmissionRecord,
+  submissionId,
+} from './journal-submissions.js';
 export { createMemoryJournal, type MemoryJournalOptions } from './memory-journal.js';
 export {
   canTransition,
@@ -105,6 +150,18 @@ export {
   type PaymentProvider,
   throwIfAborted,
 } from './port.js';
+export {
+  CHUNK_STATUSES,
+  type ChunkStatus,
+  type ChunkUpdate,
+  type NewSubmission,
+  type RegistrySubmission,
+  SUBMISSION_KINDS,
+  type SubmissionChunk,
+  type SubmissionKey,
+  type SubmissionKind,
+  type SubmissionQuery,
+} from './registry-submission.js';
 export { Secret, scrub } from './secret.js';
 export { fromStoredRecord, type StoredRecord, type StoredRow, toStoredRow } from './stored-record.js';
 export { type Clock, systemClock, TOKENS } from './tokens.js';

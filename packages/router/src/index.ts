@@ -1,3 +1,15 @@
+export type {
+  EndOfDayIssue,
+  EndOfDayOptions,
+  EndOfDayProgress,
+  EndOfDayReport,
+  Resolution,
+  ResolutionCheck,
+  ResolutionConfirmation,
+  ResolveRequest,
+  SubmissionChunkReport,
+  SubmissionReport,
+} from './back-office/types.js';
 export { type CallVerdict, countsAsBreakerFailure } from './breaker.js';
 export {
   type BreakerState,

@@ -12,6 +12,10 @@ import {
   UnsupportedOperationError,
   ValidationError,
 } from '@tolem/core';
+import { asActor, auditedJournal } from './back-office/audit.js';
+import { endOfDay } from './back-office/end-of-day.js';
+import { resolvePayment } from './back-office/resolve.js';
+import type { EndOfDayOptions, EndOfDayReport, Resolution, ResolveRequest } from './back-office/types.js';
 import { ProviderBreakers } from './breaker.js';
 import { type BreakerState, RouterEventBus } from './events.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -73,7 +77,11 @@ class TolemRouter implements Router {
       options,
       providers: this.providers,
       routes: options.routes,
-      journal: options.journal,
+      // pay()'s writes, signed as this instance (the finalizer and callbacks sign their own).
+      journal: auditedJournal(options.journal, () => ({
+        actor: { kind: 'router', name: options.instanceId },
+        reason: 'pay',
+      })),
       breakers,
       events: this.events,
       policy: { onReasons: new Set(options.failover.onReasons) },
@@ -89,7 +97,7 @@ class TolemRouter implements Router {
       wakeFinalizer: () => this.#finalizer.wake(),
       reportError,
     };
-    this.#finalizer = new Finalizer(this.#ctx);
+    this.#finalizer = new Finalizer(asActor(this.#ctx, 'finalizer', { reason: 'status_check' }));
   }
 
   async start(): Promise<void> {
@@ -248,6 +256,16 @@ class TolemRouter implements Router {
   async finalizeDue(): Promise<number> {
     this.#assertRunning();
     return this.#track(this.#finalizer.runOnce());
+  }
+
+  async resolve(paymentId: string, request: ResolveRequest, callOptions?: CallOptions): Promise<Resolution> {
+    this.#assertRunning();
+    return this.#track(resolvePayment(this.#ctx, paymentId, request, callOptions));
+  }
+
+  async endOfDay(providerId: string, date: string, options?: EndOfDayOptions): Promise<EndOfDayReport> {
+    this.#assertRunning();
+    return this.#track(endOfDay(this.#ctx, providerId, date, options));
   }
 
   async reconcile(

@@ -60,7 +60,9 @@ export type FakeProviderFlaw =
   /** Offers `getBalance` although its capabilities say it has no balance. */
   | 'balance-without-capability'
   /** Declares a transaction it never saw final (`failed`). */
-  | 'final-when-not-found';
+  | 'final-when-not-found'
+  /** Reports its time zone as an offset (`+05:00`), which goes stale, instead of an IANA name. */
+  | 'offset-time-zone';
 
 export interface FakeProviderOptions {
   /**
@@ -96,6 +98,10 @@ export interface FakeProviderOptions {
   parseCallback?: false | ((body: string) => CallbackNotice);
   /** `capabilities.idempotentResend` (default true). The ledger answers a resend either way. */
   idempotentResend?: boolean;
+  /** The provider's `timeZone` (an IANA name); without it, none (unless flawed). */
+  timeZone?: string;
+  /** `capabilities.registryChunkSize`; without it, none. */
+  registryChunkSize?: number;
   /** An agent password the fake holds, as a `Secret`, like a real provider's (for secret checks). */
   password?: string;
   /** Rules to break on purpose. */
@@ -128,6 +134,7 @@ const checkSchema = paymentSchema.omit({ transactionId: true });
  */
 export class FakeProvider implements PaymentProvider {
   readonly capabilities: Capabilities;
+  readonly timeZone?: string;
   /** Every call, recorded on arrival (after an already-aborted signal, before validation). */
   readonly calls: RecordedCall[] = [];
   /** Requests that reached the backend: validated, not aborted. */
@@ -174,7 +181,10 @@ export class FakeProvider implements PaymentProvider {
       },
       idempotentResend: options.idempotentResend ?? true,
       transactionId: { pattern: /^[1-9]\d{0,14}$/, maxLength: 15 },
+      ...(options.registryChunkSize === undefined ? {} : { registryChunkSize: options.registryChunkSize }),
     };
+    const timeZone = this.#has('offset-time-zone') ? '+05:00' : options.timeZone;
+    if (timeZone !== undefined) this.timeZone = timeZone;
     this.credentials =
       password === undefined
         ? null

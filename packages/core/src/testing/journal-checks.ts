@@ -7,6 +7,8 @@ import { JournalConflictError, ValidationError } from '../errors.js';
 import type { AttemptUpdate, NewPayment, PaymentJournal, PaymentRecord } from '../journal.js';
 import { outcome } from '../model.js';
 import { type ConformanceCheck, checksOnFresh } from './conformance-check.js';
+import { historyChecks } from './journal-history-checks.js';
+import { submissionChecks } from './journal-submission-checks.js';
 import { voucherChecks } from './journal-voucher-checks.js';
 
 export interface JournalConformanceOptions {
@@ -579,6 +581,6 @@ export function journalChecks(options: JournalConformanceOptions): ConformanceCh
     );
   }
   // Capabilities in files of their own.
-  checks.push(...voucherChecks(options));
+  checks.push(...voucherChecks(options), ...historyChecks(options), ...submissionChecks(options));
   return checks;
 }

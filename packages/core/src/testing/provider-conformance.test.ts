@@ -38,6 +38,8 @@ function fakeOptions(flaws: readonly FakeProviderFlaw[] = []): ProviderConforman
           { id: '7', name: 'Steam', testAccount: 'galek10', rate: null, topCommission: null, limits: [] },
         ],
         password: FAKE_PASSWORD,
+        timeZone: 'Asia/Almaty',
+        registryChunkSize: 1000,
         flaws,
       });
       return current;
@@ -70,6 +72,7 @@ describe('the provider suite fails a broken provider', () => {
     ['leaks-password', 'results carry no secret in their JSON'],
     ['balance-without-capability', 'optional operation balance: offered only as capabilities say'],
     ['final-when-not-found', 'getStatus: a transaction the provider never saw is not final'],
+    ['offset-time-zone', 'describes itself: an id and capabilities as data'],
   ];
 
   it.each(cases)('%s fails "%s"', async (flaw, checkName) => {
