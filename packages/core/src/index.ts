@@ -22,11 +22,13 @@ export {
 } from './errors.js';
 export type {
   AttemptRecord,
+  AttemptRoute,
   AttemptUpdate,
   ClaimOptions,
   CreateResult,
   Lease,
   ListQuery,
+  NewAttempt,
   NewPayment,
   OpenGroup,
   PaymentDetails,
@@ -39,6 +41,7 @@ export {
   applyTransition,
   assertSamePayment,
   assertVersion,
+  attemptRoute,
   compareKeys,
   isClaimable,
   latestAttempt,

@@ -4,6 +4,7 @@ import type {
   ClaimOptions,
   CreateResult,
   ListQuery,
+  NewAttempt,
   NewPayment,
   OpenGroup,
   PaymentJournal,
@@ -80,11 +81,7 @@ class MemoryJournal implements PaymentJournal {
     return paymentId === undefined ? null : this.get(paymentId);
   }
 
-  async openAttempt(
-    paymentId: string,
-    expectedVersion: number,
-    attempt: { provider: string; serviceId: string; at?: Date },
-  ): Promise<PaymentRecord> {
+  async openAttempt(paymentId: string, expectedVersion: number, attempt: NewAttempt): Promise<PaymentRecord> {
     const record = this.#require(paymentId);
     if (record.attempts.some((a) => a.provider === attempt.provider)) return clone(record);
     assertVersion(record, expectedVersion);

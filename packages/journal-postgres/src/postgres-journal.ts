@@ -11,6 +11,7 @@ import {
   JournalConflictError,
   type ListQuery,
   matchesQuery,
+  type NewAttempt,
   type NewPayment,
   newPaymentRecord,
   nextTransactionId,
@@ -164,11 +165,7 @@ class PostgresJournal implements PaymentJournal {
     return row ? fromStoredRecord(row) : null;
   }
 
-  async openAttempt(
-    paymentId: string,
-    expectedVersion: number,
-    attempt: { provider: string; serviceId: string; at?: Date },
-  ): Promise<PaymentRecord> {
+  async openAttempt(paymentId: string, expectedVersion: number, attempt: NewAttempt): Promise<PaymentRecord> {
     return this.#write(paymentId, async (client) => {
       const record = await this.#require(client, paymentId);
       if (record.attempts.some((a) => a.provider === attempt.provider)) return record;

@@ -12,6 +12,7 @@ import {
   JournalConflictError,
   type ListQuery,
   matchesQuery,
+  type NewAttempt,
   type NewPayment,
   newPaymentRecord,
   nextTransactionId,
@@ -166,11 +167,7 @@ class SqliteJournal implements PaymentJournal {
     return row ? this.#read(row.payment_id) : null;
   }
 
-  async openAttempt(
-    paymentId: string,
-    expectedVersion: number,
-    attempt: { provider: string; serviceId: string; at?: Date },
-  ): Promise<PaymentRecord> {
+  async openAttempt(paymentId: string, expectedVersion: number, attempt: NewAttempt): Promise<PaymentRecord> {
     return this.#write(() => {
       const record = this.#require(paymentId);
       if (record.attempts.some((a) => a.provider === attempt.provider)) return record;

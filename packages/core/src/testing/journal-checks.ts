@@ -7,6 +7,7 @@ import { JournalConflictError, ValidationError } from '../errors.js';
 import type { AttemptUpdate, NewPayment, PaymentJournal, PaymentRecord } from '../journal.js';
 import { outcome } from '../model.js';
 import { type ConformanceCheck, checksOnFresh } from './conformance-check.js';
+import { routeChecks } from './journal-route-checks.js';
 import { voucherChecks } from './journal-voucher-checks.js';
 
 export interface JournalConformanceOptions {
@@ -579,6 +580,6 @@ export function journalChecks(options: JournalConformanceOptions): ConformanceCh
     );
   }
   // Capabilities in files of their own.
-  checks.push(...voucherChecks(options));
+  checks.push(...voucherChecks(options), ...routeChecks(options));
   return checks;
 }

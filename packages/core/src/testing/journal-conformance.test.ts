@@ -16,7 +16,9 @@ type Flaw =
   | 'forgets-voucher'
   | 'replaces-voucher'
   | 'stores-any-voucher'
-  | 'claim-drops-voucher';
+  | 'claim-drops-voucher'
+  | 'forgets-route'
+  | 'stores-any-route';
 
 /**
  * A journal that forgets to compare versions, double-claims, lets a final payment change, reuses ids,
@@ -33,7 +35,14 @@ function broken(flaw: Flaw): PaymentJournal {
     },
     get: (id) => inner.get(id),
     findByTransaction: (p, t) => inner.findByTransaction(p, t),
-    openAttempt: (id, version, attempt) => inner.openAttempt(id, version, attempt),
+    openAttempt: (id, version, attempt) => {
+      if (flaw === 'forgets-route' || flaw === 'stores-any-route') {
+        // Drops the decision: forgotten when well-formed, and a malformed one accepted instead of refused.
+        const { route: _dropped, ...rest } = attempt;
+        return inner.openAttempt(id, version, rest);
+      }
+      return inner.openAttempt(id, version, attempt);
+    },
     transition: async (id, version, change) => {
       const current = await inner.get(id);
       if (flaw === 'forgets-voucher' || (flaw === 'stores-any-voucher' && change.voucher)) {
@@ -90,6 +99,14 @@ describe('the journal suite fails a broken journal', () => {
     ['replaces-voucher', 'vouchers: written once, a later voucher never replaces the first'],
     ['stores-any-voucher', 'vouchers: a malformed sealed voucher is refused and nothing changes'],
     ['claim-drops-voucher', 'vouchers: every later write and claim carries the voucher along'],
+    [
+      'forgets-route',
+      'routes: openAttempt keeps the routing decision with the attempt, exactly, through later writes and reads',
+    ],
+    [
+      'stores-any-route',
+      'routes: a malformed decision is refused (ValidationError on route…), nothing written',
+    ],
   ] as const)('%s fails "%s"', async (flaw, name) => {
     const check = journalChecks({ name: flaw, createJournal: () => broken(flaw) }).find(
       (c) => c.name === name,
@@ -122,7 +139,7 @@ describe('the journal suite fails a broken journal', () => {
       createJournal: () => createMemoryJournal(),
       reopen: async (journal) => journal,
     }).length;
-    // Two restart checks of the core suite, one of the identity capability, one of the voucher capability.
-    expect(withReopen).toBe(without + 4);
+    // Two restart checks of the core suite, one each of the identity, voucher and route capabilities.
+    expect(withReopen).toBe(without + 5);
   });
 });
