@@ -8,8 +8,9 @@ import {
   type PaymentResult,
 } from '@tolem/core';
 import { type CallContext, isNothingSentError, LocalFailure } from '../breaker.js';
+import type { Ranking } from '../routing/route-policy.js';
 import type { RouteTarget } from '../types.js';
-import type { RouterContext } from './context.js';
+import { announceRoute, attemptRoute, type RouterContext } from './context.js';
 import { announce } from './journal-writer.js';
 
 export type SendResult =
@@ -80,13 +81,20 @@ async function callProvider(
   if (provider === undefined) {
     return { kind: 'not_sent', record, attemptNo: attempt.no, error: new Error('provider not configured') };
   }
+  // Counts against the provider's known balance and load until the answer (routing facts).
+  const answered = ctx.facts.sending(attempt.provider, record);
   try {
     const result = await provider.pay(paymentRequest(record, attempt), providerOptions(call, breakerCall));
+    answered(result);
     return { kind: 'sent', record, attemptNo: attempt.no, result };
   } catch (error) {
-    if (isNothingSentError(error, call.signal))
+    if (isNothingSentError(error, call.signal)) {
+      answered('not_sent');
       return { kind: 'not_sent', record, attemptNo: attempt.no, error };
-    return { kind: 'sent', record, attemptNo: attempt.no, result: thrownResult(attempt, error) };
+    }
+    const result = thrownResult(attempt, error);
+    answered(result);
+    return { kind: 'sent', record, attemptNo: attempt.no, result };
   }
 }
 
@@ -96,15 +104,17 @@ function verdict(value: SendResult) {
 
 /**
  * Opens an attempt at `target` and sends it, inside the provider's breaker: the attempt and its
- * transaction id are journaled before the request leaves (architecture §4.1), and nothing is journaled when
- * the breaker refuses (ProviderUnavailableError is thrown then). `call` is the caller's signal and
- * timeout (`pay()`); the finalizer passes `{}`, so its sends keep the provider's default timeout.
+ * transaction id are journaled before the request leaves (architecture §4.1), with the routing decision
+ * that chose it (`ranking`, announced as `route.decided` once the attempt is open), and nothing is
+ * journaled when the breaker refuses (ProviderUnavailableError is thrown then). `call` is the caller's
+ * signal and timeout (`pay()`); the finalizer passes `{}`, so its sends keep the provider's default timeout.
  */
 export async function sendNewAttempt(
   ctx: RouterContext,
   record: PaymentRecord,
   target: RouteTarget,
   call: CallOptions,
+  ranking: Ranking,
 ): Promise<SendResult> {
   return ctx.breakers.run(
     target.provider,
@@ -116,6 +126,7 @@ export async function sendNewAttempt(
           provider: target.provider,
           serviceId: target.serviceId,
           at: ctx.clock.now(),
+          route: attemptRoute(ranking),
         });
       } catch (error) {
         if (JournalConflictError.is(error)) return { kind: 'raced' };
@@ -130,6 +141,7 @@ export async function sendNewAttempt(
         return { kind: 'raced' };
       }
       announce(ctx, record, opened);
+      announceRoute(ctx, record.paymentId, ranking, attempt.no);
       breakerCall.started();
       return callProvider(ctx, opened, attempt, call, breakerCall);
     },
