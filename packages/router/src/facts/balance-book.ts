@@ -128,7 +128,7 @@ export class BalanceBook {
     const available = this.#computeAvailable();
     for (const [currency, mark] of this.#marks) {
       const can = available.get(currency);
-      if (can !== undefined && can.greaterThanOrEqualTo(mark.amount)) this.#marks.delete(currency);
+      if (can?.greaterThanOrEqualTo(mark.amount)) this.#marks.delete(currency);
     }
   }
 

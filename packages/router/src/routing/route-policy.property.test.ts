@@ -198,17 +198,15 @@ describe('rankRoute properties', () => {
    * 0.5 points, so this is 5σ: a failure means a biased draw, not bad luck).
    */
   it('weighted: first places converge to the weights within ±2.5 points over 10 000 payment ids', () => {
-    const weighted = fc
-      .shuffledSubarray(PROVIDERS, { minLength: 2, maxLength: 5 })
-      .chain((providers) =>
-        fc.tuple(
-          fc.constant(providers),
-          fc.array(fc.integer({ min: 1, max: 10 }), {
-            minLength: providers.length,
-            maxLength: providers.length,
-          }),
-        ),
-      );
+    const weighted = fc.shuffledSubarray(PROVIDERS, { minLength: 2, maxLength: 5 }).chain((providers) =>
+      fc.tuple(
+        fc.constant(providers),
+        fc.array(fc.integer({ min: 1, max: 10 }), {
+          minLength: providers.length,
+          maxLength: providers.length,
+        }),
+      ),
+    );
     fc.assert(
       fc.property(weighted, fc.string({ minLength: 0, maxLength: 12 }), ([providers, weights], prefix) => {
         const table = compiled({
