@@ -8,6 +8,7 @@ export {
   type RouterListener,
 } from './events.js';
 export { type CallbackHandlerOptions, createCallbackHandler } from './http/callback-handler.js';
+export type { ProviderRoutingFacts } from './facts/routing-facts.js';
 export { type BackoffSchedule, backoffDelay } from './lifecycle/backoff.js';
 export { ROUTER, type RouterModuleOptions, routerModule } from './module.js';
 export {
@@ -17,6 +18,7 @@ export {
   type FailoverOptions,
   type FinalizerOptions,
   type RouterOptions,
+  type RoutingOptions,
 } from './options.js';
 export {
   buildDailyTotals,
@@ -36,6 +38,7 @@ export {
   mayMarkFailed,
   provablyUnsent,
 } from './routing/failover-policy.js';
+export { REQUEST_SKIP_REASONS, SKIP_REASONS, type SkipReason } from './routing/route-policy.js';
 export type {
   AttemptView,
   CallbackHandling,
@@ -45,8 +48,12 @@ export type {
   ReconcileOptions,
   RoutedAccountCheck,
   RoutedQuote,
+  Route,
+  RouteCondition,
   Router,
   Routes,
+  RouteSpec,
+  RouteStrategy,
   RouteTarget,
 } from './types.js';
 export type { VoucherKey, VoucherOptions } from './voucher-keys.js';

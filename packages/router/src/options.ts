@@ -330,6 +330,11 @@ const routeSpecSchema = z
 
 /** A route in either form, checked on its own so that a ConfigError names the exact option. */
 function parseRoute(name: string, route: unknown): Route {
+  if (typeof route === 'object' && route !== null && !Array.isArray(route)) {
+    // A misspelt key (`target`) is named before the key it was meant to be is reported missing.
+    const stray = Object.keys(route).find((key) => key !== 'strategy' && key !== 'targets');
+    if (stray !== undefined) throw new ConfigError(`routes.${name}.${stray}`, 'unknown option (misspelt?)');
+  }
   const parsed: Route = Array.isArray(route)
     ? parseConfig(targetsSchema, route, `routes.${name}`)
     : parseConfig(routeSpecSchema, route, `routes.${name}`);
