@@ -7,8 +7,8 @@ export {
   type RouterEvents,
   type RouterListener,
 } from './events.js';
-export { type CallbackHandlerOptions, createCallbackHandler } from './http/callback-handler.js';
 export type { ProviderRoutingFacts } from './facts/routing-facts.js';
+export { type CallbackHandlerOptions, createCallbackHandler } from './http/callback-handler.js';
 export { type BackoffSchedule, backoffDelay } from './lifecycle/backoff.js';
 export { ROUTER, type RouterModuleOptions, routerModule } from './module.js';
 export {
@@ -46,14 +46,14 @@ export type {
   PaymentView,
   PayRequest,
   ReconcileOptions,
-  RoutedAccountCheck,
-  RoutedQuote,
   Route,
   RouteCondition,
+  RoutedAccountCheck,
+  RoutedQuote,
   Router,
-  Routes,
   RouteSpec,
   RouteStrategy,
+  Routes,
   RouteTarget,
 } from './types.js';
 export type { VoucherKey, VoucherOptions } from './voucher-keys.js';
