@@ -72,7 +72,9 @@ export class BalanceBook {
 
   /** The attempt moved no money (declined, or provably not sent): it no longer counts. */
   released(paymentId: string): void {
-    if (this.#sent.delete(paymentId) || this.#shared.delete(paymentId)) this.#available = null;
+    const sent = this.#sent.delete(paymentId);
+    const shared = this.#shared.delete(paymentId);
+    if (sent || shared) this.#available = null;
   }
 
   /** What every instance sent since the check, as read from the journal. */
