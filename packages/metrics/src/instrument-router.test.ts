@@ -257,6 +257,42 @@ describe('instrumentRouter: payments, breakers, failovers, callbacks', () => {
 });
 
 describe('instrumentRouter: reason classes and the finalizer heartbeat', () => {
+  it('counts routing decisions by route, provider and decision: chosen or explored, each skip reason, unavailable', async () => {
+    const { router, registry } = setup({ maxServices: 2 });
+    const decided = (service: string, chosen: string | null, skipped: [string, string][], explored = false) =>
+      router.events.emit('route.decided', {
+        paymentId: 'order-1',
+        service,
+        strategy: 'weighted',
+        chosen,
+        ranked: chosen === null ? [] : [chosen],
+        skipped: skipped.map(([provider, reason]) => ({ provider, reason })),
+        explored,
+        attempt: chosen === null ? null : 1,
+      });
+    decided('steam', 'vf-b', [['vf-a', 'balance_short']]);
+    decided('steam', 'vf-b', [['vf-a', 'balance_short']]);
+    decided('steam', 'vf-a', [['vf-b', 'made-up-reason']], true);
+    decided('steam', null, [
+      ['vf-a', 'out_of_funds'],
+      ['somebody', 'breaker_open'],
+    ]);
+    decided('pubg', 'vf-a', []);
+    decided('third-route', 'vf-a', []);
+    const s = await scrape(registry);
+    const count = (labels: Record<string, string>) => value(s, 'tolem_routing_decisions_total', labels);
+    expect(count({ route: 'steam', provider: 'vf-b', decision: 'chosen' })).toBe(2);
+    expect(count({ route: 'steam', provider: 'vf-a', decision: 'balance_short' })).toBe(2);
+    expect(count({ route: 'steam', provider: 'vf-a', decision: 'explored' })).toBe(1);
+    expect(count({ route: 'steam', provider: 'vf-b', decision: 'other' })).toBe(1);
+    expect(count({ route: 'steam', provider: 'none', decision: 'unavailable' })).toBe(1);
+    expect(count({ route: 'steam', provider: 'vf-a', decision: 'out_of_funds' })).toBe(1);
+    expect(count({ route: 'steam', provider: 'other', decision: 'breaker_open' })).toBe(1);
+    // The route label shares the service bound: past maxServices, "other".
+    expect(count({ route: 'pubg', provider: 'vf-a', decision: 'chosen' })).toBe(1);
+    expect(count({ route: 'other', provider: 'vf-a', decision: 'chosen' })).toBe(1);
+  });
+
   it('labels each call with the class of its reason, so error ratios split transport / request / decline', async () => {
     const { router, registry } = setup();
     const call = (state: 'succeeded' | 'failed' | 'unknown', reason: string | null, rejected = false) =>
