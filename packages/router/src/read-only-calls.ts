@@ -3,7 +3,6 @@ import {
   amountSchema,
   type CallOptions,
   currencySchema,
-  Dec,
   type Outcome,
   type PaymentProvider,
   ProviderUnavailableError,
@@ -15,6 +14,7 @@ import * as z from 'zod';
 import type { CallVerdict } from './breaker.js';
 import type { ProviderOperation } from './events.js';
 import { noProviderError, type RouterContext } from './lifecycle/context.js';
+import { hundredths } from './routing/amount-keys.js';
 import { OPEN_FACTS } from './routing/provider-facts.js';
 import { requestSkip, type Skip } from './routing/route-policy.js';
 import { requireTargets } from './routing/route-table.js';
@@ -43,7 +43,7 @@ export async function readOnlyCall<T extends Outcome>(
   const options = parseCallOptions(callOptions);
   return fallThrough(
     ctx,
-    { ...input, amount: new Dec(input.amount) },
+    { ...input, amount: hundredths(input.amount) },
     operation,
     (provider, target, targetOptions) =>
       call(
@@ -67,7 +67,7 @@ export async function readOnlyCall<T extends Outcome>(
  */
 function readOnlyTargets(
   ctx: RouterContext,
-  request: { service: string; account: string; amount: Dec; currency: string },
+  request: { service: string; account: string; amount: bigint; currency: string },
 ): RouteTarget[] {
   const targets = requireTargets(ctx.routes, request.service, request.currency);
   const route = ctx.routeTable.get(request.service);
@@ -100,7 +100,7 @@ function readOnlyTargets(
  */
 export async function fallThrough<T extends Outcome>(
   ctx: RouterContext,
-  request: { service: string; account: string; amount: Dec; currency: string },
+  request: { service: string; account: string; amount: bigint; currency: string },
   operation: ProviderOperation,
   call: (provider: PaymentProvider, target: RouteTarget, options: CallOptions) => Promise<T>,
   options: CallOptions = {},

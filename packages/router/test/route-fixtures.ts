@@ -1,4 +1,5 @@
 import { Dec } from '@tolem/core';
+import { ceilHundredths, floorHundredths, hundredths, rateKey } from '../src/routing/amount-keys.js';
 import { type CompiledRoute, compileRoutes } from '../src/routing/compiled-route.js';
 import { type CandidateFacts, OPEN_FACTS, type ProviderFacts } from '../src/routing/provider-facts.js';
 import type { RankingRequest, SuccessRatePolicy } from '../src/routing/route-policy.js';
@@ -28,7 +29,12 @@ export function candidate(input: FactsInput = {}): CandidateFacts {
     available:
       input.available === undefined
         ? null
-        : new Map(Object.entries(input.available).map(([currency, amount]) => [currency, new Dec(amount)])),
+        : new Map(
+            Object.entries(input.available).map(([currency, amount]) => [
+              currency,
+              floorHundredths(new Dec(amount)),
+            ]),
+          ),
     services:
       serviceIds.size === 0
         ? null
@@ -39,10 +45,10 @@ export function candidate(input: FactsInput = {}): CandidateFacts {
                 limits: new Map(
                   Object.entries(input.limits?.[serviceId] ?? {}).map(([currency, [min, max]]) => [
                     currency,
-                    { min: new Dec(min), max: new Dec(max) },
+                    { min: ceilHundredths(new Dec(min)), max: floorHundredths(new Dec(max)) },
                   ]),
                 ),
-                rate: input.rate?.[serviceId] === undefined ? null : new Dec(input.rate[serviceId]),
+                rate: input.rate?.[serviceId] === undefined ? null : rateKey(new Dec(input.rate[serviceId])),
               },
             ]),
           ),
@@ -68,7 +74,7 @@ export function request(
   amount = '100.00',
   extra: Partial<Omit<RankingRequest, 'amount'>> = {},
 ): RankingRequest {
-  return { paymentId, amount: new Dec(amount), currency: 'KZT', account: 'galek10', ...extra };
+  return { paymentId, amount: hundredths(amount), currency: 'KZT', account: 'galek10', ...extra };
 }
 
 export const SUCCESS_RATE: SuccessRatePolicy = { minSamples: 10, tolerance: 0.05, exploration: 0.05 };

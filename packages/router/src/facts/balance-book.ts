@@ -1,4 +1,5 @@
 import { type Balance, Dec } from '@tolem/core';
+import { floorHundredths } from '../routing/amount-keys.js';
 
 const ZERO = new Dec(0);
 
@@ -39,7 +40,8 @@ export class BalanceBook {
   #shared = new Map<string, { currency: string; amount: Dec }>();
   /** Currency → the smallest amount a -2 refused, and when. */
   readonly #marks = new Map<string, { amount: Dec; at: number }>();
-  #available: Map<string, Dec> | null = null;
+  /** What `available` answers: floor hundredths of the exact amounts (amount-keys.ts). */
+  #available: Map<string, bigint> | null = null;
 
   constructor(reserve: ReadonlyMap<string, Dec>, trustMs: number) {
     this.#reserve = reserve;
@@ -127,18 +129,22 @@ export class BalanceBook {
     }
     this.#shared = new Map();
     this.#available = null;
-    const available = this.#computeAvailable();
+    const available = this.#exactAvailable();
     for (const [currency, mark] of this.#marks) {
       const can = available.get(currency);
       if (can?.greaterThanOrEqualTo(mark.amount)) this.#marks.delete(currency);
     }
   }
 
-  /** What it can pay per currency now; null when no trusted balance is known. */
-  available(now: number): ReadonlyMap<string, Dec> | null {
+  /** What it can pay per currency now, in hundredths rounded down; null when no trusted balance is known. */
+  available(now: number): ReadonlyMap<string, bigint> | null {
     this.#expire(now);
     if (this.#checkedAt === null) return null;
-    this.#available ??= this.#computeAvailable();
+    if (this.#available === null) {
+      this.#available = new Map();
+      for (const [currency, amount] of this.#exactAvailable())
+        this.#available.set(currency, floorHundredths(amount));
+    }
     return this.#available;
   }
 
@@ -153,8 +159,8 @@ export class BalanceBook {
 
   /** Each currency of the last check with how its available amount was reached (the operator's view). */
   lines(now: number): BalanceLine[] {
-    const available = this.available(now);
-    if (available === null) return [];
+    if (this.available(now) === null) return [];
+    const available = this.#exactAvailable();
     const sentSince = this.#sentSince();
     return [...this.#checked].map(([currency, checked]) => ({
       currency,
@@ -175,7 +181,7 @@ export class BalanceBook {
     return sums;
   }
 
-  #computeAvailable(): Map<string, Dec> {
+  #exactAvailable(): Map<string, Dec> {
     const sentSince = this.#sentSince();
     const available = new Map<string, Dec>();
     for (const [currency, checked] of this.#checked) {

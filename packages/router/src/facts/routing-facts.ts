@@ -9,6 +9,7 @@ import {
   type PaymentProvider,
   type PaymentRecord,
   ProviderUnavailableError,
+  type ServiceInfo,
   type ServicesResult,
 } from '@tolem/core';
 import { countsAsBreakerFailure, type ProviderBreakers } from '../breaker.js';
@@ -33,6 +34,8 @@ interface ProviderState {
   readonly book: BalanceBook;
   readonly window: SuccessWindow;
   services: ReadonlyMap<string, ServiceFacts> | null;
+  /** The settings as the provider listed them (the operator's view shows these). */
+  serviceList: readonly ServiceInfo[] | null;
   servicesAt: number | null;
   inFlight: number;
   balanceCheck: Promise<void> | null;
@@ -106,6 +109,7 @@ export class RoutingFacts implements ProviderFacts {
         book: new BalanceBook(reserve, this.#recheckMs * TRUSTED_REFRESHES),
         window: new SuccessWindow(successRate.window, successRate.maxAgeMs),
         services: null,
+        serviceList: null,
         servicesAt: null,
         inFlight: 0,
         balanceCheck: null,
@@ -286,6 +290,7 @@ export class RoutingFacts implements ProviderFacts {
     // A failed read keeps the settings of the last good one: limits change rarely, and unknown is worse.
     if (result.state !== 'succeeded') return;
     state.services = serviceFacts(result.services);
+    state.serviceList = result.services;
     state.servicesAt = this.#now();
   }
 
@@ -380,16 +385,16 @@ export class RoutingFacts implements ProviderFacts {
         .marks()
         .map((mark) => ({ currency: mark.currency, since: new Date(mark.at).toISOString() })),
       services:
-        state.services === null
+        state.serviceList === null
           ? null
-          : [...state.services].map(([serviceId, facts]) => ({
-              serviceId,
-              limits: [...facts.limits].map(([currency, limit]) => ({
-                currency,
-                min: limit.min.toString(),
-                max: limit.max.toString(),
+          : state.serviceList.map((service) => ({
+              serviceId: service.id,
+              limits: service.limits.map((limit) => ({
+                currency: limit.currency,
+                min: limit.minAmount,
+                max: limit.maxAmount,
               })),
-              rate: facts.rate?.toString() ?? null,
+              rate: service.rate,
             })),
       servicesReadAt: state.servicesAt === null ? null : new Date(state.servicesAt).toISOString(),
       successRate: {

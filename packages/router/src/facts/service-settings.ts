@@ -1,4 +1,5 @@
 import { Dec, type ServiceInfo } from '@tolem/core';
+import { ceilHundredths, floorHundredths, rateKey } from '../routing/amount-keys.js';
 import type { ServiceFacts } from '../routing/provider-facts.js';
 
 function decimal(text: string | null): Dec | null {
@@ -20,14 +21,15 @@ function decimal(text: string | null): Dec | null {
 export function serviceFacts(services: readonly ServiceInfo[]): Map<string, ServiceFacts> {
   const byId = new Map<string, ServiceFacts>();
   for (const service of services) {
-    const limits = new Map<string, { min: Dec; max: Dec }>();
+    const limits = new Map<string, { min: bigint; max: bigint }>();
     for (const limit of service.limits) {
       const min = decimal(limit.minAmount);
       const max = decimal(limit.maxAmount);
       if (min === null || max === null || min.greaterThan(max)) continue;
-      limits.set(limit.currency, { min, max });
+      limits.set(limit.currency, { min: ceilHundredths(min), max: floorHundredths(max) });
     }
-    byId.set(service.id, { limits, rate: decimal(service.rate) });
+    const rate = decimal(service.rate);
+    byId.set(service.id, { limits, rate: rate === null ? null : rateKey(rate) });
   }
   return byId;
 }

@@ -1,7 +1,6 @@
 import {
   type AttemptRoute,
   type Clock,
-  Dec,
   type PaymentJournal,
   type PaymentProvider,
   type PaymentRecord,
@@ -13,6 +12,7 @@ import type { RouterEventBus } from '../events.js';
 import type { RoutingFacts } from '../facts/routing-facts.js';
 import type { KeyedLock } from '../keyed-lock.js';
 import type { ResolvedOptions } from '../options.js';
+import { hundredths } from '../routing/amount-keys.js';
 import type { RouteTable } from '../routing/compiled-route.js';
 import type { FailoverPolicy } from '../routing/failover-policy.js';
 import { type Ranking, REQUEST_SKIP_REASONS, rankRoute } from '../routing/route-policy.js';
@@ -73,7 +73,7 @@ export function routeNow(
     route,
     {
       paymentId: payment.paymentId,
-      amount: new Dec(payment.amount),
+      amount: hundredths(payment.amount),
       currency: payment.currency,
       account: payment.account,
     },

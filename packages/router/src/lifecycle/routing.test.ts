@@ -267,7 +267,7 @@ describe('limits from the provider’s service settings', () => {
     const small = await rejection(h.router.pay(order('tiny', { amount: '10.00' })));
     expect(ValidationError.is(small) && small.field).toBe('amount');
     expect(h.router.routingFacts('vf-a').services).toEqual([
-      { serviceId: '7', limits: [{ currency: 'KZT', min: '100', max: '1000' }], rate: '0' },
+      { serviceId: '7', limits: [{ currency: 'KZT', min: '100.00', max: '1000.00' }], rate: '0' },
     ]);
     await h.router.stop();
   });

@@ -1,5 +1,6 @@
 import { Dec } from '@tolem/core';
 import type { Route, RouteStrategy, Routes, RouteTarget } from '../types.js';
+import { hundredths, rateKey } from './amount-keys.js';
 import { hashString } from './route-hash.js';
 
 /** A route target with its conditions parsed once (decimals, a RegExp), ready for the ranking function. */
@@ -9,11 +10,13 @@ export interface CompiledTarget {
   readonly provider: string;
   readonly serviceId: string;
   readonly currency: string | null;
-  readonly minAmount: Dec | null;
-  readonly maxAmount: Dec | null;
+  /** `when.minAmount` / `when.maxAmount` in hundredths (two decimals at most: exact). */
+  readonly minAmount: bigint | null;
+  readonly maxAmount: bigint | null;
   readonly account: RegExp | null;
   readonly weight: number;
-  readonly fee: Dec | null;
+  /** `fee` as a rateKey. */
+  readonly fee: bigint | null;
   readonly maxInFlight: number | null;
   /** Position in the route (ties keep it). */
   readonly index: number;
@@ -52,11 +55,11 @@ function compileTarget(target: RouteTarget, index: number): CompiledTarget {
     provider: target.provider,
     serviceId: target.serviceId,
     currency: target.currency ?? null,
-    minAmount: when.minAmount === undefined ? null : new Dec(when.minAmount),
-    maxAmount: when.maxAmount === undefined ? null : new Dec(when.maxAmount),
+    minAmount: when.minAmount === undefined ? null : hundredths(when.minAmount),
+    maxAmount: when.maxAmount === undefined ? null : hundredths(when.maxAmount),
     account: when.account === undefined ? null : accountPattern(when.account),
     weight: target.weight ?? 1,
-    fee: target.fee === undefined ? null : new Dec(target.fee),
+    fee: target.fee === undefined ? null : rateKey(new Dec(target.fee)),
     maxInFlight: target.maxInFlight ?? null,
     index,
     seed: hashString(target.provider),

@@ -1,5 +1,3 @@
-import type { Dec } from '@tolem/core';
-
 /*
  * What the router knows about each provider right now, as plain data: the ranking function reads these
  * and nothing else (no breaker, journal or clock). lifecycle/routing-facts.ts keeps them up to date;
@@ -8,10 +6,13 @@ import type { Dec } from '@tolem/core';
 
 /** One service of a provider, from its service settings (VectraFin GetSettingServices). */
 export interface ServiceFacts {
-  /** Smallest and largest amount per contract currency (absent currency: no limit known). */
-  readonly limits: ReadonlyMap<string, { readonly min: Dec; readonly max: Dec }>;
-  /** The agent's remuneration as the provider reports it (VectraFin `Rate`), null when not given. */
-  readonly rate: Dec | null;
+  /**
+   * Smallest and largest amount per contract currency, in hundredths (the minimum rounded up, the
+   * maximum down: exact for amounts of two decimals, amount-keys.ts); absent currency: no limit known.
+   */
+  readonly limits: ReadonlyMap<string, { readonly min: bigint; readonly max: bigint }>;
+  /** The agent's remuneration as the provider reports it (VectraFin `Rate`) as a rateKey; null when not given. */
+  readonly rate: bigint | null;
 }
 
 export interface CandidateFacts {
@@ -20,10 +21,11 @@ export interface CandidateFacts {
   /** Currencies in which a -2 (`insufficient_funds`) said it cannot pay, until a balance check shows enough. */
   readonly outOfFunds: ReadonlySet<string> | null;
   /**
-   * What it can still pay per currency: the last balance checked plus overdraft, less what was sent
-   * to it since (every instance on the journal) and the reserve. A currency absent: not known.
+   * What it can still pay per currency, in hundredths rounded down: the last balance checked plus
+   * overdraft, less what was sent to it since (every instance on the journal) and the reserve. A
+   * currency absent: not known.
    */
-  readonly available: ReadonlyMap<string, Dec> | null;
+  readonly available: ReadonlyMap<string, bigint> | null;
   /** Its service settings by its own service id; null when not read (then no limit is known). */
   readonly services: ReadonlyMap<string, ServiceFacts> | null;
   /** Recent payment outcomes counted for success-rate routing: successes among `samples`. */

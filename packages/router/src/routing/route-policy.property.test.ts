@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compiled, type FactsInput, factsOf } from '../../test/route-fixtures.js';
 import type { RouteStrategy, RouteTarget } from '../types.js';
+import { hundredths } from './amount-keys.js';
 import { type RankingRequest, rankRoute, type SuccessRatePolicy, skipReason } from './route-policy.js';
 
 const PROVIDERS = ['vf-a', 'vf-b', 'vf-c', 'vf-d', 'vf-e', 'vf-f', 'vf-g', 'vf-h', 'vf-i', 'vf-j'];
@@ -67,8 +68,11 @@ const route = strategy.chain((routeStrategy) =>
     .map((targets) => ({ strategy: routeStrategy, targets })),
 );
 
+/** Balances and limits as providers report them: up to four decimals (the ranking rounds them safely). */
+const fine = (min: number, max: number) => fc.integer({ min, max }).map((n) => (n / 10_000).toFixed(4));
+
 const limitPair = fc
-  .tuple(cents(1, 100_000), cents(1, 2_000_000))
+  .tuple(fine(1, 10_000_000), fine(1, 200_000_000))
   .map(([a, b]): [string, string] => (new Dec(a).lessThanOrEqualTo(b) ? [a, b] : [b, a]));
 
 const facts: fc.Arbitrary<FactsInput> = fc
@@ -76,13 +80,13 @@ const facts: fc.Arbitrary<FactsInput> = fc
     {
       admits: fc.boolean(),
       outOfFunds: fc.subarray(CURRENCIES),
-      available: fc.dictionary(fc.constantFrom(...CURRENCIES), cents(-10_000, 1_000_000), { maxKeys: 2 }),
+      available: fc.dictionary(fc.constantFrom(...CURRENCIES), fine(-1_000_000, 100_000_000), { maxKeys: 2 }),
       limits: fc.dictionary(
         fc.constantFrom('7', '70'),
         fc.dictionary(fc.constantFrom(...CURRENCIES), limitPair, { maxKeys: 2 }),
         { maxKeys: 2 },
       ),
-      rate: fc.dictionary(fc.constantFrom('7', '70'), cents(-500, 500), { maxKeys: 2 }),
+      rate: fc.dictionary(fc.constantFrom('7', '70'), fine(-50_000, 50_000), { maxKeys: 2 }),
       successes: fc.nat(50),
       samples: fc.nat(50),
       inFlight: fc.nat(6),
@@ -94,14 +98,15 @@ const facts: fc.Arbitrary<FactsInput> = fc
 /** Facts for every provider (some left out: the router does not have them). */
 const providerFacts = fc.dictionary(fc.constantFrom(...PROVIDERS), facts, { minKeys: 0, maxKeys: 10 });
 
-const request: fc.Arbitrary<RankingRequest> = fc
+/** A request with its amount both as the ranking reads it (hundredths) and as text, to check against. */
+const request: fc.Arbitrary<RankingRequest & { text: string }> = fc
   .record({
     paymentId: fc.string({ minLength: 1, maxLength: 40 }),
     amount: cents(1, 1_500_000),
     currency: fc.constantFrom(...CURRENCIES),
     account: fc.constantFrom('galek10', 'vip-7', 'g', 'Bob', 'x1'),
   })
-  .map((r) => ({ ...r, amount: new Dec(r.amount) }));
+  .map((r) => ({ ...r, text: r.amount, amount: hundredths(r.amount) }));
 
 const policy: fc.Arbitrary<SuccessRatePolicy> = fc.record({
   minSamples: fc.integer({ min: 1, max: 30 }),
@@ -117,24 +122,26 @@ describe('rankRoute properties', () => {
       fc.property(route, request, providerFacts, policy, tries, (spec, asked, known, success, tried) => {
         const facts = factsOf(known);
         const ranking = rankRoute(compiled(spec), asked, facts, success, tried);
+        // Checked against the facts as written (exact decimals), not as the ranking keys them.
+        const amount = new Dec(asked.text);
         for (const target of ranking.ranked) {
-          const candidate = facts.of(target.provider);
-          expect(candidate, target.provider).toBeDefined();
-          if (candidate === undefined) continue;
-          expect(candidate.admits).toBe(true);
-          expect(candidate.outOfFunds?.has(asked.currency) ?? false).toBe(false);
-          const available = candidate.available?.get(asked.currency);
-          if (available !== undefined) expect(asked.amount.lessThanOrEqualTo(available)).toBe(true);
-          const limits = candidate.services?.get(target.serviceId)?.limits.get(asked.currency);
+          const raw = known[target.provider];
+          expect(raw, target.provider).toBeDefined();
+          if (raw === undefined) continue;
+          const when = spec.targets.find((t) => t.provider === target.provider)?.when ?? {};
+          expect(raw.admits ?? true).toBe(true);
+          expect(raw.outOfFunds?.includes(asked.currency) ?? false).toBe(false);
+          const available = raw.available?.[asked.currency];
+          if (available !== undefined) expect(amount.lessThanOrEqualTo(available)).toBe(true);
+          const limits = raw.limits?.[target.serviceId]?.[asked.currency];
           if (limits !== undefined) {
-            expect(asked.amount.greaterThanOrEqualTo(limits.min)).toBe(true);
-            expect(asked.amount.lessThanOrEqualTo(limits.max)).toBe(true);
+            expect(amount.greaterThanOrEqualTo(limits[0])).toBe(true);
+            expect(amount.lessThanOrEqualTo(limits[1])).toBe(true);
           }
-          if (target.minAmount !== null)
-            expect(asked.amount.greaterThanOrEqualTo(target.minAmount)).toBe(true);
-          if (target.maxAmount !== null) expect(asked.amount.lessThanOrEqualTo(target.maxAmount)).toBe(true);
+          if (when.minAmount !== undefined) expect(amount.greaterThanOrEqualTo(when.minAmount)).toBe(true);
+          if (when.maxAmount !== undefined) expect(amount.lessThanOrEqualTo(when.maxAmount)).toBe(true);
           if (target.currency !== null) expect(target.currency).toBe(asked.currency);
-          if (target.maxInFlight !== null) expect(candidate.inFlight).toBeLessThan(target.maxInFlight);
+          if (target.maxInFlight !== null) expect(raw.inFlight ?? 0).toBeLessThan(target.maxInFlight);
           expect(tried.has(target.provider)).toBe(false);
         }
       }),
@@ -172,7 +179,7 @@ describe('rankRoute properties', () => {
         const first = rankRoute(compiled(spec), asked, factsOf(known), success, tried);
         const again = rankRoute(
           compiled(structuredClone(spec)),
-          { ...asked, amount: new Dec(asked.amount.toString()) },
+          { ...asked, amount: hundredths(asked.text) },
           factsOf(structuredClone(known)),
           { ...success },
           new Set(tried),
@@ -220,7 +227,7 @@ describe('rankRoute properties', () => {
         for (let i = 0; i < total; i++) {
           const ranking = rankRoute(
             table,
-            { paymentId: `${prefix}order-${i}`, amount: new Dec('100'), currency: 'KZT', account: 'galek10' },
+            { paymentId: `${prefix}order-${i}`, amount: 10_000n, currency: 'KZT', account: 'galek10' },
             facts,
             policyOff,
           );
@@ -259,7 +266,7 @@ describe('rankRoute properties', () => {
           );
           const off = { minSamples: 1, tolerance: 0, exploration: 0 };
           for (const paymentId of paymentIds) {
-            const asked = { paymentId, amount: new Dec('100'), currency: 'KZT', account: 'galek10' };
+            const asked = { paymentId, amount: 10_000n, currency: 'KZT', account: 'galek10' };
             const before = rankRoute(table, asked, all, off)
               .ranked.map((t) => t.provider)
               .filter((p) => p !== gone);

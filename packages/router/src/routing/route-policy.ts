@@ -1,4 +1,3 @@
-import type { Dec } from '@tolem/core';
 import type { RouteStrategy } from '../types.js';
 import type { CompiledRoute, CompiledTarget } from './compiled-route.js';
 import type { CandidateFacts, ProviderFacts } from './provider-facts.js';
@@ -55,7 +54,8 @@ export const REQUEST_SKIP_REASONS: ReadonlySet<SkipReason> = new Set<SkipReason>
 export interface RankingRequest {
   /** The caller's payment id: draws (weights, exploration) are made from it. */
   paymentId: string;
-  amount: Dec;
+  /** In hundredths (`hundredths("500.00")` = 50000n): payment amounts have two decimals at most. */
+  amount: bigint;
   currency: string;
   account: string;
 }
@@ -108,13 +108,13 @@ export function requestSkip(
   facts: CandidateFacts,
 ): SkipReason | null {
   if (target.currency !== null && target.currency !== request.currency) return 'currency';
-  if (target.minAmount !== null && request.amount.lessThan(target.minAmount)) return 'amount_rule';
-  if (target.maxAmount !== null && request.amount.greaterThan(target.maxAmount)) return 'amount_rule';
+  if (target.minAmount !== null && request.amount < target.minAmount) return 'amount_rule';
+  if (target.maxAmount !== null && request.amount > target.maxAmount) return 'amount_rule';
   if (target.account !== null && !target.account.test(request.account)) return 'account_rule';
   const limits = facts.services?.get(target.serviceId)?.limits.get(request.currency);
   if (limits !== undefined) {
-    if (request.amount.lessThan(limits.min)) return 'below_limit';
-    if (request.amount.greaterThan(limits.max)) return 'above_limit';
+    if (request.amount < limits.min) return 'below_limit';
+    if (request.amount > limits.max) return 'above_limit';
   }
   return null;
 }
@@ -128,7 +128,7 @@ function providerSkip(
   if (!facts.admits) return 'breaker_open';
   if (facts.outOfFunds?.has(request.currency)) return 'out_of_funds';
   const available = facts.available?.get(request.currency);
-  if (available !== undefined && request.amount.greaterThan(available)) return 'balance_short';
+  if (available !== undefined && request.amount > available) return 'balance_short';
   if (target.maxInFlight !== null && facts.inFlight >= target.maxInFlight) return 'busy';
   return null;
 }
@@ -163,11 +163,11 @@ function ratio(facts: CandidateFacts, policy: SuccessRatePolicy): number | null 
   return facts.successes / facts.samples;
 }
 
-/** The cost `cheapest` ranks by: the target's fee, else the provider's rate as a negative fee. */
-export function costOf(candidate: { target: CompiledTarget; facts: CandidateFacts }): Dec | null {
+/** The cost `cheapest` ranks by (a rateKey): the target's fee, else the provider's rate as a negative fee. */
+export function costOf(candidate: { target: CompiledTarget; facts: CandidateFacts }): bigint | null {
   if (candidate.target.fee !== null) return candidate.target.fee;
   const rate = candidate.facts.services?.get(candidate.target.serviceId)?.rate ?? null;
-  return rate === null ? null : rate.negated();
+  return rate === null ? null : -rate;
 }
 
 function cheapest(candidates: Candidate[]): Candidate[] {
@@ -176,7 +176,7 @@ function cheapest(candidates: Candidate[]): Candidate[] {
     const ca = costs.get(a) ?? null;
     const cb = costs.get(b) ?? null;
     if (ca === null || cb === null) return ca === cb ? byDraw(a, b) : ca === null ? 1 : -1;
-    return ca.comparedTo(cb) || byDraw(a, b);
+    return ca < cb ? -1 : ca > cb ? 1 : byDraw(a, b);
   });
 }
 
