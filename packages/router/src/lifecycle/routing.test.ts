@@ -154,6 +154,34 @@ describe('balance-aware routing', () => {
     await h.router.stop();
   });
 
+  it('payments ranked at the same time cannot spend the same money: the amount counts from the decision', async () => {
+    const a = new FakeProvider('vf-a', { getBalance: async () => balance('600.00') });
+    const inner = createMemoryJournal();
+    // A journal that takes its time to open an attempt: both payments are ranked before either is sent.
+    const slow = Object.assign(Object.create(null), inner, {
+      create: inner.create.bind(inner),
+      get: inner.get.bind(inner),
+      findByTransaction: inner.findByTransaction.bind(inner),
+      transition: inner.transition.bind(inner),
+      claimDue: inner.claimDue.bind(inner),
+      list: inner.list.bind(inner),
+      openSummary: inner.openSummary.bind(inner),
+      close: inner.close.bind(inner),
+      openAttempt: async (...args: Parameters<typeof inner.openAttempt>) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return inner.openAttempt(...args);
+      },
+    });
+    const h = harness({ a, journal: slow });
+    await h.router.checkBalances();
+    const [first, second] = await Promise.all([
+      h.router.pay(order('twin-1', { amount: '500.00' })),
+      h.router.pay(order('twin-2', { amount: '500.00' })),
+    ]);
+    expect([first.provider, second.provider].sort()).toEqual(['vf-a', 'vf-b']);
+    expect(a.calledWith('pay')).toHaveLength(1);
+  });
+
   it('keeps the reserve untouched and counts the overdraft', async () => {
     const a = new FakeProvider('vf-a', { getBalance: async () => balance('900.00', '200.00') });
     const h = harness({ a, routing: { balances: { reserve: { KZT: '100.00' } } } });
