@@ -50,12 +50,15 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
     finalizer: { firstDelayMs: 1_000 },
     // Demo traffic sells no sendType 'api' vouchers (see the router README, "Voucher codes").
     vouchers: false,
+    // The router checks each agent's balance every 30 s: routing skips one that cannot pay, and the
+    // metrics below export the same numbers (one poller).
+    routing: { balances: { refreshMs: 30_000 } },
   });
 
   // One registry for the whole process: tolem's metrics plus Node's own (the library never adds those).
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const metrics = instrumentRouter(router, { registry, balance: { intervalMs: 30_000 } });
+  const metrics = instrumentRouter(router, { registry, balance: {} });
   await router.start();
 
   const server = createServer(createMetricsHandler(registry));

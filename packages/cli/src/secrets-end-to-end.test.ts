@@ -110,12 +110,14 @@ beforeAll(async () => {
     'failover',
     'callback',
     'voucher',
+    'route.decided',
+    'balance.checked',
   ];
   for (const name of names) router.events.on(name, (payload) => events.push({ name, payload }));
   router.events.onListenerError((error) => errors.push(error));
   const instrumentation = instrumentRouter(router, {
     registry,
-    balance: { intervalMs: 600_000 },
+    balance: {},
     onError: (error) => errors.push(error),
   });
   await router.start();
@@ -234,6 +236,9 @@ it('the flows really ran: a voucher code was issued, payments went final', async
     expect((await router.journal.get(id))?.voucher?.keyId, id).toBe('k1');
   }
   expect(events.filter((event) => (event as { name: string }).name === 'voucher')).toHaveLength(3);
+  // The routing paths ran too: decisions announced, a balance checked through the router.
+  expect(events.some((event) => (event as { name: string }).name === 'route.decided')).toBe(true);
+  expect(events.some((event) => (event as { name: string }).name === 'balance.checked')).toBe(true);
   expect(errors.filter((error) => (error as Error).name === 'ValidationError')).toHaveLength(3);
   expect(events.length).toBeGreaterThan(5);
 });
@@ -258,6 +263,7 @@ it('no password and no voucher code in results, errors, events or inspect of the
     ),
     router: printed(router),
     provider: printed(router.providers.get('vf')),
+    routingFacts: printed(router.routingFacts('vf')),
   };
   for (const [channel, text] of Object.entries(channels)) {
     for (const secret of secrets)

@@ -41,6 +41,7 @@ export {
 } from './errors.js';
 export type {
   AttemptRecord,
+  AttemptRoute,
   AttemptUpdate,
   ClaimOptions,
   CreateResult,
@@ -75,6 +76,7 @@ export {
   applyTransition,
   assertSamePayment,
   assertVersion,
+  attemptRoute,
   compareKeys,
   isClaimable,
   latestAttempt,

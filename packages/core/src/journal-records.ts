@@ -5,6 +5,7 @@
 import { JournalConflictError, ValidationError } from './errors.js';
 import type {
   AttemptRecord,
+  AttemptRoute,
   ListQuery,
   NewPayment,
   OpenGroup,
@@ -127,8 +128,10 @@ export function nextTransactionId(last: string | null, now: Date): string {
 
 export function withAttempt(
   record: PaymentRecord,
-  attempt: { provider: string; serviceId: string; transactionId: string; at: Date },
+  attempt: { provider: string; serviceId: string; transactionId: string; at: Date; route?: AttemptRoute },
 ): PaymentRecord {
+  // Checked first: a malformed decision is refused before anything else is decided or written.
+  const route = attempt.route === undefined ? undefined : attemptRoute(attempt.route);
   if (record.final) {
     throw new JournalConflictError(record.paymentId, `is final (${record.state}); no new attempt`);
   }
@@ -157,6 +160,7 @@ export function withAttempt(
     createdAt: at,
     updatedAt: at,
   };
+  if (route !== undefined) entry.route = route;
   return {
     ...record,
     attempts: [...record.attempts, entry],
@@ -212,6 +216,67 @@ export function sealedVoucher(value: unknown): SealedVoucher {
     iv: fields.iv as string,
     ciphertext: fields.ciphertext as string,
     tag: fields.tag as string,
+  };
+}
+
+const STRATEGY = /^[a-z][a-z-]{0,31}$/;
+const SKIP_REASON = /^[a-z][a-z_]{0,39}$/;
+/** More than any route has providers: a longer list is not one of the router's decisions. */
+const MAX_ROUTE_ENTRIES = 100;
+
+function providerId(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 200)
+    throw new ValidationError(field, 'a provider id of 1 to 200 characters is required');
+  return value;
+}
+
+/**
+ * Checks that `value` has the shape of an AttemptRoute (a strategy name, the ranked provider ids, the
+ * skipped ones with a reason code, whether it explored) and returns a plain copy; ValidationError on
+ * `route.<field>` otherwise. Journals store what passes as it is.
+ */
+export function attemptRoute(value: unknown): AttemptRoute {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ValidationError(
+      'route',
+      'a routing decision { strategy, ranked, skipped, explored } is required',
+    );
+  const fields = value as Record<string, unknown>;
+  if (Object.keys(fields).sort().join(',') !== 'explored,ranked,skipped,strategy')
+    throw new ValidationError('route', 'exactly strategy, ranked, skipped and explored are required');
+  if (typeof fields.strategy !== 'string' || !STRATEGY.test(fields.strategy))
+    throw new ValidationError('route.strategy', 'a strategy name of lower-case letters and "-" is required');
+  if (typeof fields.explored !== 'boolean')
+    throw new ValidationError('route.explored', 'a boolean is required');
+  const { ranked, skipped } = fields;
+  if (!Array.isArray(ranked) || ranked.length > MAX_ROUTE_ENTRIES)
+    throw new ValidationError(
+      'route.ranked',
+      `an array of at most ${MAX_ROUTE_ENTRIES} provider ids is required`,
+    );
+  if (!Array.isArray(skipped) || skipped.length > MAX_ROUTE_ENTRIES)
+    throw new ValidationError(
+      'route.skipped',
+      `an array of at most ${MAX_ROUTE_ENTRIES} entries is required`,
+    );
+  return {
+    strategy: fields.strategy,
+    ranked: ranked.map((entry, index) => providerId(entry, `route.ranked.${index}`)),
+    skipped: skipped.map((entry: unknown, index) => {
+      const field = `route.skipped.${index}`;
+      if (typeof entry !== 'object' || entry === null)
+        throw new ValidationError(field, 'a { provider, reason } entry is required');
+      const { provider, reason, ...rest } = entry as Record<string, unknown>;
+      if (Object.keys(rest).length > 0)
+        throw new ValidationError(field, 'only provider and reason are allowed');
+      if (typeof reason !== 'string' || !SKIP_REASON.test(reason))
+        throw new ValidationError(
+          `${field}.reason`,
+          'a reason code of lower-case letters and "_" is required',
+        );
+      return { provider: providerId(provider, `${field}.provider`), reason };
+    }),
+    explored: fields.explored,
   };
 }
 

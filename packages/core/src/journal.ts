@@ -59,8 +59,29 @@ export interface AttemptRecord {
   sends: number;
   createdAt: string;
   updatedAt: string;
+  /**
+   * Why the router sent this attempt to this provider (architecture §4.7), written with the attempt and
+   * never changed. Absent on attempts opened without one (older records, other callers).
+   */
+  route?: AttemptRoute;
 }
 
+/**
+ * A routing decision as the journal keeps it: plain data the router wrote, no amounts or accounts. The
+ * attempt's own provider is the one chosen.
+ */
+export interface AttemptRoute {
+  /** The route's strategy (`ordered`, `weighted`, `success-rate`, `cheapest`). */
+  strategy: string;
+  /** The providers that could take the payment, best first: the attempt's provider is the first. */
+  ranked: string[];
+  /** The route's other providers, each with why it was left out (a stable code such as `balance_short`). */
+  skipped: { provider: string; reason: string }[];
+  /** True when success-rate exploration put this provider first instead of the best-ranked one. */
+  explored: boolean;
+}
+
+/** What `openAttempt` writes: the provider, its service id, when, and optionally the routing decision. */
 export interface Lease {
   owner: string;
   /** ISO time the lease expires. */
@@ -157,6 +178,8 @@ export interface NewAttempt {
   provider: string;
   serviceId: string;
   at?: Date;
+  /** Kept on the attempt as it is; a malformed one is refused (ValidationError on `route…`), nothing written. */
+  route?: AttemptRoute;
   /** Who opens it (and so sends it first), for the history's `attempt_opened` entry. */
   audit?: Audit;
 }
@@ -227,7 +250,8 @@ export interface PaymentJournal {
    * Opens an attempt at `provider` (allocating its transaction id) or returns the payment unchanged
    * when an attempt at that provider exists. Counts as the first send: call it before sending.
    * Refuses (JournalConflictError) a new provider while an earlier attempt may have moved money
-   * (`movedNoMoney` is false for it): the journal's own guard against paying twice.
+   * (`movedNoMoney` is false for it): the journal's own guard against paying twice. The attempt keeps
+   * `route`, the routing decision, exactly as given (checked with `attemptRoute` before anything is written).
    */
   openAttempt(paymentId: string, expectedVersion: number, attempt: NewAttempt): Promise<PaymentRecord>;
   transition(paymentId: string, expectedVersion: number, change: Transition): Promise<PaymentRecord>;

@@ -118,6 +118,7 @@ class MemoryJournal implements PaymentJournal {
       serviceId: attempt.serviceId,
       transactionId,
       at,
+      route: attempt.route,
     });
     this.#append(writeEntry(record, next, audit, this.#nextSeq(paymentId)));
     this.#lastTransactionId = transactionId;

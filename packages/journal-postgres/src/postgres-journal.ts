@@ -225,6 +225,7 @@ class PostgresJournal implements PaymentJournal {
         serviceId: attempt.serviceId,
         transactionId,
         at: attempt.at ?? now,
+        route: attempt.route,
       });
       await this.#save(client, next, record.version);
       await client.query(this.#sql.insertTransaction, [attempt.provider, transactionId, paymentId]);

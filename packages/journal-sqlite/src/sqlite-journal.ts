@@ -220,6 +220,7 @@ class SqliteJournal implements PaymentJournal {
         serviceId: attempt.serviceId,
         transactionId,
         at: attempt.at ?? now,
+        route: attempt.route,
       });
       this.#save(next, record.version);
       this.#append(writeEntry(record, next, audit, this.#nextSeq(paymentId)));

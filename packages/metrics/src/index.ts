@@ -1,4 +1,4 @@
-export type { BalancePollingOptions } from './balance-poller.js';
+export type { BalanceExportOptions } from './balance-gauges.js';
 export {
   type InstrumentableRouter,
   type InstrumentRouterOptions,

@@ -262,6 +262,42 @@ describe('instrumentRouter: payments, breakers, failovers, callbacks', () => {
 });
 
 describe('instrumentRouter: reason classes and the finalizer heartbeat', () => {
+  it('counts routing decisions by route, provider and decision: chosen or explored, each skip reason, unavailable', async () => {
+    const { router, registry } = setup({ maxServices: 2 });
+    const decided = (service: string, chosen: string | null, skipped: [string, string][], explored = false) =>
+      router.events.emit('route.decided', {
+        paymentId: 'order-1',
+        service,
+        strategy: 'weighted',
+        chosen,
+        ranked: chosen === null ? [] : [chosen],
+        skipped: skipped.map(([provider, reason]) => ({ provider, reason })),
+        explored,
+        attempt: chosen === null ? null : 1,
+      });
+    decided('steam', 'vf-b', [['vf-a', 'balance_short']]);
+    decided('steam', 'vf-b', [['vf-a', 'balance_short']]);
+    decided('steam', 'vf-a', [['vf-b', 'made-up-reason']], true);
+    decided('steam', null, [
+      ['vf-a', 'out_of_funds'],
+      ['somebody', 'breaker_open'],
+    ]);
+    decided('pubg', 'vf-a', []);
+    decided('third-route', 'vf-a', []);
+    const s = await scrape(registry);
+    const count = (labels: Record<string, string>) => value(s, 'tolem_routing_decisions_total', labels);
+    expect(count({ route: 'steam', provider: 'vf-b', decision: 'chosen' })).toBe(2);
+    expect(count({ route: 'steam', provider: 'vf-a', decision: 'balance_short' })).toBe(2);
+    expect(count({ route: 'steam', provider: 'vf-a', decision: 'explored' })).toBe(1);
+    expect(count({ route: 'steam', provider: 'vf-b', decision: 'other' })).toBe(1);
+    expect(count({ route: 'steam', provider: 'none', decision: 'unavailable' })).toBe(1);
+    expect(count({ route: 'steam', provider: 'vf-a', decision: 'out_of_funds' })).toBe(1);
+    expect(count({ route: 'steam', provider: 'other', decision: 'breaker_open' })).toBe(1);
+    // The route label shares the service bound: past maxServices, "other".
+    expect(count({ route: 'pubg', provider: 'vf-a', decision: 'chosen' })).toBe(1);
+    expect(count({ route: 'other', provider: 'vf-a', decision: 'chosen' })).toBe(1);
+  });
+
   it('labels each call with the class of its reason, so error ratios split transport / request / decline', async () => {
     const { router, registry } = setup();
     const call = (state: 'succeeded' | 'failed' | 'unknown', reason: string | null, rejected = false) =>
@@ -568,12 +604,12 @@ describe('instrumentRouter: lifecycle and options', () => {
     expect(field(() => instrumentRouter(router, {} as never))).toBe('registry');
     expect(field(() => instrumentRouter(router, { registry, prefix: '9lives' }))).toBe('prefix');
     expect(field(() => instrumentRouter(router, { registry, maxServices: 0 }))).toBe('maxServices');
-    expect(field(() => instrumentRouter(router, { registry, balance: { intervalMs: 0 } }))).toBe(
+    expect(field(() => instrumentRouter(router, { registry, balance: { intervalMs: 0 } as never }))).toBe(
       'balance.intervalMs',
     );
-    expect(
-      field(() => instrumentRouter(router, { registry, balance: { intervalMs: 1000, currencies: ['kzt'] } })),
-    ).toBe('balance.currencies.0');
+    expect(field(() => instrumentRouter(router, { registry, balance: { currencies: ['kzt'] } }))).toBe(
+      'balance.currencies.0',
+    );
     // Hostile values: a TypeError deep inside, or a silent default, would be worse than a named error.
     expect(field(() => instrumentRouter(router, null as never))).toBe('options');
     expect(field(() => instrumentRouter(router, { registry, clock: 5 as never }))).toBe('clock');
@@ -581,24 +617,26 @@ describe('instrumentRouter: lifecycle and options', () => {
     expect(field(() => instrumentRouter(router, { registry, prefix: 5 as never }))).toBe('prefix');
     expect(field(() => instrumentRouter(router, { registry, maxServices: Number.NaN }))).toBe('maxServices');
     expect(field(() => instrumentRouter(router, { registry, balanse: {} } as never))).toBe('balanse');
-    expect(field(() => instrumentRouter(router, { registry, balance: { intervalMs: -5 } }))).toBe(
+    expect(field(() => instrumentRouter(router, { registry, balance: { intervalMs: -5 } as never }))).toBe(
       'balance.intervalMs',
     );
-    expect(field(() => instrumentRouter(router, { registry, balance: { intervalMs: 3e9 } }))).toBe(
+    expect(field(() => instrumentRouter(router, { registry, balance: { intervalMs: 3e9 } as never }))).toBe(
       'balance.intervalMs',
     );
-    expect(
-      field(() => instrumentRouter(router, { registry, balance: { intervalMs: 1000, timeout: 5 } as never })),
-    ).toBe('balance.timeout');
+    expect(field(() => instrumentRouter(router, { registry, balance: { timeout: 5 } as never }))).toBe(
+      'balance.timeout',
+    );
     expect(field(() => instrumentRouter(router, { registry, balance: null as never }))).toBe('balance');
-    expect(
-      field(() =>
-        instrumentRouter(router, { registry, balance: { intervalMs: 1000, currencies: 'KZT' as never } }),
-      ),
-    ).toBe('balance.currencies');
-    expect(
-      field(() => instrumentRouter(router, { registry, balance: { intervalMs: 1000, timeoutMs: 0 } })),
-    ).toBe('balance.timeoutMs');
+    expect(field(() => instrumentRouter(router, { registry, balance: { currencies: 'KZT' as never } }))).toBe(
+      'balance.currencies',
+    );
+    // The poller's own options are refused with a pointer to where polling went: the router.
+    expect(field(() => instrumentRouter(router, { registry, balance: { timeoutMs: 0 } as never }))).toBe(
+      'balance.timeoutMs',
+    );
+    expect(() => instrumentRouter(router, { registry, balance: { intervalMs: 60_000 } as never })).toThrow(
+      /routing: \{ balances: \{ refreshMs \} \}/,
+    );
     for (const notARouter of [undefined, null, 5, {}, { providers: new Map() }]) {
       expect(field(() => instrumentRouter(notARouter as never, { registry }))).toBe('router');
     }

@@ -15,11 +15,11 @@ import type { BreakerState, Router } from '@tolem/router';
 import type { Registry } from 'prom-client';
 import * as z from 'zod';
 import {
-  type BalancePoller,
-  type BalancePollingOptions,
+  type BalanceExportOptions,
+  BalanceGauges,
   balanceOptionsSchema,
-  startBalancePoller,
-} from './balance-poller.js';
+  refuseOldPolling,
+} from './balance-gauges.js';
 import {
   BoundedLabel,
   BREAKER_OPEN,
@@ -38,6 +38,7 @@ import {
   RESOLVED_STATES,
   reasonKindLabel,
   reasonLabel,
+  routingDecisionLabel,
   stateLabel,
 } from './labels.js';
 import { createMetricSet, type MetricSet, prefixSchema, removeMetricSet } from './metric-set.js';
@@ -48,21 +49,35 @@ export interface InstrumentRouterOptions {
   registry: Registry;
   /** Prepended to every metric name (default `tolem_`). */
   prefix?: string;
-  /** Polls each provider's balance into `provider_balance`; off unless given. */
-  balance?: BalancePollingOptions;
+  /**
+   * Exports the balances the router checks (`routing.balances` in its options, a -2, or
+   * `router.checkBalances()`) as `provider_balance` / `provider_overdraft`; off unless given (`{}`: every
+   * currency). The router owns the polling: one poller for routing and metrics.
+   */
+  balance?: BalanceExportOptions;
   /** Most distinct `service` label values before the rest become `other` (default 100). */
   maxServices?: number;
   /** Time source for the open-payment ages (tests inject one). */
   clock?: Clock;
-  /** Told about a failed journal read or balance poll (both are counted in metrics anyway). */
+  /**
+   * Told about a failed journal read at scrape time (also counted in metrics), or a `pollBalances()` the
+   * router refused (stopped). A failed balance check itself goes to the router's `onError` (source `routing`).
+   */
   onError?: (error: unknown, source: 'journal' | 'balance') => void;
 }
 
-/** The part of a `Router` the bridge reads: its events, journal, providers and breaker states. */
-export type InstrumentableRouter = Pick<Router, 'events' | 'journal' | 'providers' | 'breakerState'>;
+/**
+ * The part of a `Router` the bridge reads: its events, journal, providers and breaker states, and
+ * `checkBalances` for `pollBalances()`.
+ */
+export type InstrumentableRouter = Pick<Router, 'events' | 'journal' | 'providers' | 'breakerState'> &
+  Partial<Pick<Router, 'checkBalances'>>;
 
 export interface RouterInstrumentation {
-  /** Polls balances now (resolves when done); a no-op when balance polling is off. */
+  /**
+   * Asks the router to check every provider's balance now (`router.checkBalances()`) and resolves when
+   * the gauges have the answers; never rejects. A no-op when `balance` is off.
+   */
   pollBalances(): Promise<void>;
   /** Unsubscribes, stops the poller and removes these metrics from the registry. Idempotent. */
   stop(): void;
@@ -198,24 +213,44 @@ export function instrumentRouter(
         result: callbackResultLabel(event.result),
       });
     }),
+    router.events.on('route.decided', (event) => {
+      const route = services.value(event.service);
+      if (event.chosen === null) {
+        metrics.routingDecisions.inc({ route, provider: NONE, decision: 'unavailable' });
+      } else {
+        metrics.routingDecisions.inc({
+          route,
+          provider: knownProvider(event.chosen),
+          decision: event.explored ? 'explored' : 'chosen',
+        });
+      }
+      for (const skip of event.skipped) {
+        metrics.routingDecisions.inc({
+          route,
+          provider: knownProvider(skip.provider),
+          decision: routingDecisionLabel(skip.reason),
+        });
+      }
+    }),
   ];
-
-  let poller: BalancePoller | null = null;
-  if (settings.balance) {
-    poller = startBalancePoller(router.providers, metrics, settings.balance, {
-      record: (call) => recordCall({ ...call, operation: 'getBalance', rejected: false }),
-      onError: (error) => onError(error, 'balance'),
-    });
-  }
+  const balances = settings.balance ? new BalanceGauges(metrics, settings.balance, knownProvider) : null;
+  if (balances !== null)
+    unsubscribe.push(router.events.on('balance.checked', (event) => balances.update(event)));
 
   let stopped = false;
   return {
-    pollBalances: () => poller?.pollNow() ?? Promise.resolve(),
+    pollBalances: async () => {
+      if (balances === null || stopped || router.checkBalances === undefined) return;
+      try {
+        await router.checkBalances();
+      } catch (error) {
+        onError(error, 'balance');
+      }
+    },
     stop() {
       if (stopped) return;
       stopped = true;
       for (const off of unsubscribe) off();
-      poller?.stop();
       removeMetricSet(registry, settings.prefix);
     },
   };
@@ -314,6 +349,7 @@ function validateRouter(router: unknown): void {
 }
 
 function validateOptions(options: InstrumentRouterOptions) {
+  if (typeof options === 'object' && options !== null) refuseOldPolling(options.balance);
   const settings = parseConfig(optionsSchema, options);
   return { ...settings, onError: settings.onError ?? (() => {}) };
 }

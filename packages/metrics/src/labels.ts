@@ -1,5 +1,5 @@
 import { isReason, PAYMENT_STATES, REASONS, type ReasonKind } from '@tolem/core';
-import type { BreakerState, ProviderOperation } from '@tolem/router';
+import { type BreakerState, type ProviderOperation, SKIP_REASONS } from '@tolem/router';
 
 /** Label value for a missing reason or provider: Prometheus has no null. */
 export const NONE = 'none';
@@ -95,6 +95,14 @@ export function callbackResultLabel(result: string): string {
 
 export function confirmationLabel(confirmation: string): string {
   return CONFIRMATION_SET.has(confirmation) ? confirmation : OTHER;
+}
+
+/** `routing_decisions_total`'s `decision`: the chosen provider, each skip reason, or none available. */
+export const ROUTING_DECISIONS: readonly string[] = ['chosen', 'explored', 'unavailable', ...SKIP_REASONS];
+const ROUTING_DECISION_SET: ReadonlySet<string> = new Set(ROUTING_DECISIONS);
+
+export function routingDecisionLabel(decision: string): string {
+  return ROUTING_DECISION_SET.has(decision) ? decision : OTHER;
 }
 
 export function isBreakerState(value: string): value is BreakerState {

@@ -82,13 +82,13 @@ export const METRIC_DEFINITIONS = {
     name: 'provider_balance',
     type: 'gauge',
     labels: ['provider', 'currency'],
-    help: "The agent's balance at the provider in the currency's units, from the balance poller (absent when polling is off).",
+    help: "The agent's balance at the provider in the currency's units, from the router's balance checks (absent when none was made).",
   },
   providerOverdraft: {
     name: 'provider_overdraft',
     type: 'gauge',
     labels: ['provider', 'currency'],
-    help: 'The overdraft the provider allows beyond the balance, from the balance poller.',
+    help: "The overdraft the provider allows beyond the balance, from the router's balance checks.",
   },
   callbacks: {
     name: 'callbacks_total',
@@ -107,6 +107,12 @@ export const METRIC_DEFINITIONS = {
     type: 'counter',
     labels: ['from', 'to', 'reason', 'service'],
     help: 'Calls moved from one provider of a route to the next, by the reason the first was left.',
+  },
+  routingDecisions: {
+    name: 'routing_decisions_total',
+    type: 'counter',
+    labels: ['route', 'provider', 'decision'],
+    help: 'Routing decisions per provider of a route, before anything was sent: decision="chosen" (or "explored" by success-rate exploration) for the provider an attempt went to, a skip reason (balance_short, out_of_funds, above_limit, breaker_open, tried ...) for each provider left out, "unavailable" (provider="none") when none could take the payment.',
   },
   finalizerLastPass: {
     name: 'finalizer_last_pass_timestamp_seconds',
@@ -146,6 +152,7 @@ export interface MetricSet {
   callbacks: Counter<LabelsOf<'callbacks'>>;
   resolutions: Counter<LabelsOf<'resolutions'>>;
   failovers: Counter<LabelsOf<'failovers'>>;
+  routingDecisions: Counter<LabelsOf<'routingDecisions'>>;
   finalizerLastPass: Gauge<LabelsOf<'finalizerLastPass'>>;
   finalizerClaimed: Counter<LabelsOf<'finalizerClaimed'>>;
   journalReadErrors: Counter;
@@ -209,6 +216,7 @@ export function createMetricSet(registry: Registry, prefix: string, hooks: Colle
     callbacks: new Counter(common('callbacks')),
     resolutions: new Counter(common('resolutions')),
     failovers: new Counter(common('failovers')),
+    routingDecisions: new Counter(common('routingDecisions')),
     finalizerLastPass: new Gauge(common('finalizerLastPass')),
     finalizerClaimed: new Counter(common('finalizerClaimed')),
     journalReadErrors: new Counter({

@@ -664,7 +664,7 @@ const balance: TolemPanel[] = [
   timeseries({
     title: 'Available funds ($currency)',
     description:
-      "The agent's available funds (balance + overdraft) at each provider in this currency, one panel per currency (their scales differ), from the balance poller. The dashed line is the alert threshold (tolem:provider_balance_alert_threshold, present when the rules are loaded).",
+      "The agent's available funds (balance + overdraft) at each provider in this currency, one panel per currency (their scales differ), from the router's balance checks. The dashed line is the alert threshold (tolem:provider_balance_alert_threshold, present when the rules are loaded).",
     unit: 'short',
     repeat: 'currency',
     targets: [
@@ -692,14 +692,45 @@ const balance: TolemPanel[] = [
     ],
   }),
   timeseries({
-    title: 'Balance polls',
+    title: 'Balance checks',
     description:
-      'Balance polls per second by provider and outcome (the poller calls providers directly, bypassing the breaker); failures keep the last known balance.',
+      "The router's balance checks per second by provider and outcome (through each provider's breaker: refused while it is open); a failed check keeps the last known balance.",
     unit: 'reqps',
     targets: [
       target(
         `sum by (provider, state, reason) (rate(tolem_provider_requests_total{${P},operation="getBalance"}${RATE}))`,
         '{{provider}} {{state}} {{reason}}',
+      ),
+    ],
+  }),
+];
+
+const ROUTED = 'decision=~"chosen|explored"';
+
+const routing: TolemPanel[] = [
+  timeseries({
+    title: 'Routed to',
+    description:
+      'Attempts opened per second, by route and the provider routing chose for them before anything was sent (first attempts and failovers alike; "explored" ones are success-rate exploration). A provider losing its share here, with no failovers, was left out by routing: see the next panel for why.',
+    unit: 'reqps',
+    stack: true,
+    targets: [
+      target(
+        `sum by (route, provider) (rate(tolem_routing_decisions_total{${P},route=~"$service",${ROUTED}}${RATE}))`,
+        '{{route}} → {{provider}}',
+      ),
+    ],
+  }),
+  timeseries({
+    title: 'Left out by routing',
+    description:
+      'Providers routing passed over per second, by why: balance_short (known balance less what was sent since and the reserve is below the amount), out_of_funds (a -2, until a balance check shows enough), above_limit / below_limit (the provider\'s service limits), amount_rule / account_rule (the route\'s conditions), breaker_open, busy, tried (a failover). provider="none", decision="unavailable": no provider could take a payment (nothing sent).',
+    unit: 'reqps',
+    stack: true,
+    targets: [
+      target(
+        `sum by (provider, decision) (rate(tolem_routing_decisions_total{${P},route=~"$service",decision!~"chosen|explored"}${RATE}))`,
+        '{{provider}} {{decision}}',
       ),
     ],
   }),
@@ -718,6 +749,7 @@ const ROWS: RowSpec[] = [
     title: 'Providers',
     panels: providers.map((panel) => ({ panel, w: panel.type === 'state-timeline' ? 12 : 12, h: 8 })),
   },
+  { title: 'Routing', panels: routing.map((panel) => ({ panel, w: 12, h: 8 })) },
   { title: 'Payments', panels: payments.map((panel) => ({ panel, w: 12, h: 8 })) },
   { title: 'Finalizer and journal', panels: finalizer.map((panel) => ({ panel, w: 8, h: 7 })) },
   {

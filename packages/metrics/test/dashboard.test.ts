@@ -91,6 +91,7 @@ const WITH_PROVIDER = new Set(
     'provider_balance',
     'provider_overdraft',
     'callbacks_total',
+    'routing_decisions_total',
   ].map((name) => `${PREFIX}${name}`),
 );
 
@@ -184,6 +185,9 @@ describe('dashboards/tolem-overview.json', () => {
           expect(matchers, panel.title).toMatch(/(from|to)=~"\$provider"/);
         if (name === `${PREFIX}failovers_total`)
           expect(matchers, panel.title).toContain('service=~"$service"');
+        // Its route label is the route name the $service variable lists.
+        if (name === `${PREFIX}routing_decisions_total`)
+          expect(matchers, panel.title).toContain('route=~"$service"');
       }
     }
     // Failovers honour $provider on either side: one selector for `from`, one for `to`.

@@ -77,9 +77,11 @@ export async function instrumentedScrape(): Promise<InstrumentedScrape> {
     finalizer: { firstDelayMs: 50, maxDelayMs: 200, jitter: 0, pollIntervalMs: 20 },
     // No sendType 'api' vouchers in this traffic: no start-up warning about their keys.
     vouchers: false,
+    // The router checks balances (one poller, for routing and metrics); the metrics export them.
+    routing: { balances: { refreshMs: 600_000 } },
   });
   const registry = new Registry();
-  const instrumentation = instrumentRouter(router, { registry, balance: { intervalMs: 600_000 } });
+  const instrumentation = instrumentRouter(router, { registry, balance: {} });
   const views: PaymentView[] = [];
   const accounts = ['galek10', 'no-such-user', 'technical-failure', 'iamkackbip', 'slow-user'];
   const amounts = ['100.00', '150.00', '175.50', '2000.00'];

@@ -157,10 +157,12 @@ export async function startSecondRouter(demo: {
       rollingCountBuckets: 10,
     },
     finalizer: { firstDelayMs: 2_000, maxDelayMs: 6_000, pollIntervalMs: 300, inFlightMs: 5_000 },
+    // Its own balance checks every 2 s (through each provider's breaker), exported by its metrics.
+    routing: { balances: { refreshMs: 2_000, timeoutMs: 2_000 } },
     onError: () => {},
   });
   const registry = new Registry();
-  const instrumentation = instrumentRouter(router, { registry, balance: { intervalMs: 2_000 } });
+  const instrumentation = instrumentRouter(router, { registry, balance: {} });
   const handler = createMetricsHandler(registry);
   let server: HttpServer | null = null;
   const serve = async () => {

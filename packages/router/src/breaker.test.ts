@@ -35,11 +35,16 @@ const outcome = (state: 'unknown' | 'failed' | 'succeeded' | 'pending', reason: 
 });
 
 describe('countsAsBreakerFailure', () => {
-  it('counts transport, request-level and integrity faults, never a decline, a success, pending, "not found" or a request that never left', () => {
+  it('counts transport, request-level and integrity faults, never a decline, a success, pending, "not found", insufficient funds or a request that never left', () => {
     for (const reason of REASON_CODES) {
       const kind = reasonKind(reason);
+      // insufficient_funds (-2): the agent's money, not the provider's health (issue 11).
       const expected =
-        kind !== 'decline' && kind !== 'local' && reason !== 'not_found' && reason !== 'aborted';
+        kind !== 'decline' &&
+        kind !== 'local' &&
+        reason !== 'not_found' &&
+        reason !== 'aborted' &&
+        reason !== 'insufficient_funds';
       expect(countsAsBreakerFailure(outcome('unknown', reason)), reason).toBe(expected);
       expect(countsAsBreakerFailure(outcome('failed', reason)), reason).toBe(false);
     }
@@ -49,6 +54,20 @@ describe('countsAsBreakerFailure', () => {
 });
 
 describe('ProviderBreakers', () => {
+  it('stays closed through any number of -2 answers (insufficient funds is not an outage)', async () => {
+    const { breakers, seen } = setup();
+    const broke = async () => outcome('unknown', 'insufficient_funds');
+    for (let i = 0; i < 20; i++) {
+      expect(await breakers.run('vf-a', 'pay', broke, (value) => value)).toEqual(
+        outcome('unknown', 'insufficient_funds'),
+      );
+    }
+    expect(breakers.state('vf-a')).toBe('closed');
+    expect(breakers.admits('vf-a')).toBe(true);
+    expect(seen.states).toEqual([]);
+    expect(seen.calls).toHaveLength(20);
+  });
+
   it('opens after transport faults past the volume threshold, then refuses without calling', async () => {
     const { breakers, seen } = setup();
     let sent = 0;

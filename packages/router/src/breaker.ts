@@ -29,12 +29,15 @@ export interface CallContext {
 /**
  * Whether an outcome counts against the provider's health: transport faults and request-level errors
  * (the provider could not answer about the payment). A decline, a missing account, a "transaction not
- * found" (an answer about one payment), the caller's own abort, or a request that never left this
- * process (a `local` reason) does not.
+ * found" (an answer about one payment), insufficient funds (the agent's balance, not the provider's
+ * health: routing marks the provider out of funds instead), the caller's own abort, or a request that
+ * never left this process (a `local` reason) does not.
  */
 export function countsAsBreakerFailure(verdict: CallVerdict): boolean {
   if (verdict.state !== 'unknown' || verdict.reason === null) return false;
   if (verdict.reason === 'not_found' || verdict.reason === 'aborted') return false;
+  // -2: the agent's money ran out, not the provider. Routing marks it out of funds instead.
+  if (verdict.reason === 'insufficient_funds') return false;
   const kind = reasonKind(verdict.reason);
   return kind === 'transport' || kind === 'request' || kind === 'integrity';
 }

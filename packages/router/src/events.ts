@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { PaymentState, Reason, Secret } from '@tolem/core';
+import type { Balance, PaymentState, Reason, Secret } from '@tolem/core';
+import type { RouteStrategy } from './types.js';
 
 /** Operations a provider call can be, as reported in `provider.call` events and metrics labels. */
 export type ProviderOperation =
@@ -110,6 +111,38 @@ export interface RouterEvents {
     /** Payments claimed for a re-check in this pass. */
     claimed: number;
     durationMs: number;
+  };
+  /**
+   * Routing chose a provider for a payment (architecture §4.7), before anything was sent to it: once for
+   * its first attempt and once for each failover, or once with `chosen: null` when no provider could take
+   * it (nothing was sent). No amount, account or balance: only provider ids and reason codes.
+   */
+  'route.decided': {
+    paymentId: string;
+    /** The route (service key). */
+    service: string;
+    strategy: RouteStrategy;
+    /** The provider the attempt goes to; null when none could take the payment. */
+    chosen: string | null;
+    /** Every provider that could take it, best first (`chosen` first). */
+    ranked: string[];
+    /** The route's other providers, each with why it was left out (`balance_short`, `breaker_open`, `tried` …). */
+    skipped: { provider: string; reason: string }[];
+    /** Success-rate exploration put `chosen` first. */
+    explored: boolean;
+    /** The attempt this decision opens (1 for the first; null when nothing was chosen). */
+    attempt: number | null;
+  };
+  /**
+   * A balance check of a provider finished (routing's, every `routing.balances.refreshMs`, after a -2,
+   * or `router.checkBalances()`). `balances` as the provider reported them when `state` is `succeeded`,
+   * else empty. The metrics' `provider_balance` gauges follow this event.
+   */
+  'balance.checked': {
+    provider: string;
+    state: PaymentState;
+    reason: Reason | null;
+    balances: Balance[];
   };
   /** A provider callback was handled (`result` as in CallbackHandling). */
   callback: {

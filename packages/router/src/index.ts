@@ -19,6 +19,7 @@ export {
   type RouterEvents,
   type RouterListener,
 } from './events.js';
+export type { ProviderRoutingFacts } from './facts/routing-facts.js';
 export { type CallbackHandlerOptions, createCallbackHandler } from './http/callback-handler.js';
 export { type BackoffSchedule, backoffDelay } from './lifecycle/backoff.js';
 export { ROUTER, type RouterModuleOptions, routerModule } from './module.js';
@@ -29,6 +30,7 @@ export {
   type FailoverOptions,
   type FinalizerOptions,
   type RouterOptions,
+  type RoutingOptions,
 } from './options.js';
 export {
   buildDailyTotals,
@@ -48,6 +50,7 @@ export {
   mayMarkFailed,
   provablyUnsent,
 } from './routing/failover-policy.js';
+export { REQUEST_SKIP_REASONS, SKIP_REASONS, type SkipReason } from './routing/route-policy.js';
 export type {
   AttemptView,
   CallbackHandling,
@@ -55,9 +58,13 @@ export type {
   PaymentView,
   PayRequest,
   ReconcileOptions,
+  Route,
+  RouteCondition,
   RoutedAccountCheck,
   RoutedQuote,
   Router,
+  RouteSpec,
+  RouteStrategy,
   Routes,
   RouteTarget,
 } from './types.js';

@@ -46,6 +46,38 @@ describe('router options', () => {
     expect(resolved.instanceId).toMatch(/:\d+:/);
     expect(resolved.closeResources).toBe(true);
     expect(resolved.callbacks).toEqual({ minCheckIntervalMs: 5_000 });
+    // Reading balances and settings sends requests: off unless asked for.
+    expect(resolved.routing).toEqual({
+      successRate: { window: 100, maxAgeMs: 600_000, minSamples: 10, tolerance: 0.05, exploration: 0.05 },
+    });
+    expect(resolveOptions({ ...base(), routing: { balances: {}, services: {} } }).routing).toMatchObject({
+      balances: { refreshMs: 60_000, timeoutMs: 10_000, shareMs: 5_000, reserve: {} },
+      services: { refreshMs: 3_600_000, timeoutMs: 10_000 },
+    });
+  });
+
+  it('takes a route in either form, with conditions, weights, fees and a RegExp or its source', () => {
+    const resolved = resolveOptions({
+      ...base(),
+      routes: {
+        steam: [
+          {
+            provider: 'vf-a',
+            serviceId: '7',
+            when: { minAmount: '1', maxAmount: '1000.00', account: /^[a-z]/i },
+          },
+        ],
+        games: {
+          strategy: 'cheapest',
+          targets: [
+            { provider: 'vf-a', serviceId: '7', fee: '-0.5', weight: 2 },
+            { provider: 'vf-b', serviceId: '7', when: { account: '^\\d+$' }, maxInFlight: 3 },
+          ],
+        },
+      },
+    });
+    expect(Object.keys(resolved.routes)).toEqual(['steam', 'games']);
+    expect(resolved.routes.games).toMatchObject({ strategy: 'cheapest' });
   });
 
   it.each([
@@ -115,6 +147,125 @@ describe('router options', () => {
       'callbacks.minCheckIntervalMs',
     ],
     ['an unknown callbacks option', { callbacks: { interval: 5 } }, 'callbacks.interval'],
+    [
+      'a weight on an ordered route (no strategy reads it there)',
+      { routes: { steam: [{ provider: 'vf-a', serviceId: '7', weight: 2 }] } },
+      'routes.steam.0.weight',
+    ],
+    [
+      'a fee on a route that is not cheapest',
+      {
+        routes: {
+          steam: { strategy: 'weighted', targets: [{ provider: 'vf-a', serviceId: '7', fee: '1.5' }] },
+        },
+      },
+      'routes.steam.targets.0.fee',
+    ],
+    [
+      'an unknown strategy',
+      { routes: { steam: { strategy: 'fastest', targets: [{ provider: 'vf-a', serviceId: '7' }] } } },
+      'routes.steam.strategy',
+    ],
+    [
+      'a strategy route without targets',
+      { routes: { steam: { strategy: 'weighted', targets: [] } } },
+      'routes.steam.targets',
+    ],
+    [
+      'a strategy route naming an unknown provider',
+      {
+        routes: {
+          steam: {
+            strategy: 'weighted',
+            targets: [
+              { provider: 'vf-a', serviceId: '7' },
+              { provider: 'vf-x', serviceId: '7' },
+            ],
+          },
+        },
+      },
+      'routes.steam.targets.1.provider',
+    ],
+    [
+      'a misspelt key of a strategy route',
+      { routes: { steam: { strategy: 'weighted', target: [] } } },
+      'routes.steam.target',
+    ],
+    ['a route that is neither a list nor a strategy', { routes: { steam: 'vf-a' } }, 'routes.steam'],
+    [
+      'a negative weight',
+      {
+        routes: {
+          steam: { strategy: 'weighted', targets: [{ provider: 'vf-a', serviceId: '7', weight: -1 }] },
+        },
+      },
+      'routes.steam.targets.0.weight',
+    ],
+    [
+      'a fee that is a number',
+      {
+        routes: {
+          steam: { strategy: 'cheapest', targets: [{ provider: 'vf-a', serviceId: '7', fee: 1.5 }] },
+        },
+      },
+      'routes.steam.targets.0.fee',
+    ],
+    [
+      'a condition whose minimum is above its maximum',
+      {
+        routes: {
+          steam: [{ provider: 'vf-a', serviceId: '7', when: { minAmount: '500.00', maxAmount: '100.00' } }],
+        },
+      },
+      'routes.steam.0.when.maxAmount',
+    ],
+    [
+      'a condition amount with three decimals',
+      { routes: { steam: [{ provider: 'vf-a', serviceId: '7', when: { minAmount: '1.005' } }] } },
+      'routes.steam.0.when.minAmount',
+    ],
+    [
+      'an account pattern that is not a regular expression',
+      { routes: { steam: [{ provider: 'vf-a', serviceId: '7', when: { account: '(' } }] } },
+      'routes.steam.0.when.account',
+    ],
+    [
+      'a misspelt condition',
+      { routes: { steam: [{ provider: 'vf-a', serviceId: '7', when: { amountMax: '1.00' } }] } },
+      'routes.steam.0.when.amountMax',
+    ],
+    [
+      'a zero maxInFlight',
+      { routes: { steam: [{ provider: 'vf-a', serviceId: '7', maxInFlight: 0 }] } },
+      'routes.steam.0.maxInFlight',
+    ],
+    ['a misspelt routing option', { routing: { balance: {} } }, 'routing.balance'],
+    [
+      'a balance refresh setTimeout cannot wait',
+      { routing: { balances: { refreshMs: 3e9 } } },
+      'routing.balances.refreshMs',
+    ],
+    [
+      'a reserve that is not a decimal',
+      { routing: { balances: { reserve: { KZT: '1e3' } } } },
+      'routing.balances.reserve.KZT',
+    ],
+    [
+      'a reserve in an unknown currency',
+      { routing: { balances: { reserve: { ZZZ: '1.00' } } } },
+      'routing.balances.reserve.ZZZ',
+    ],
+    ['a misspelt services option', { routing: { services: { refresh: 1 } } }, 'routing.services.refresh'],
+    [
+      'exploration above 1',
+      { routing: { successRate: { exploration: 1.5 } } },
+      'routing.successRate.exploration',
+    ],
+    [
+      'minSamples above the window',
+      { routing: { successRate: { window: 10, minSamples: 20 } } },
+      'routing.successRate.minSamples',
+    ],
   ])('refuses %s, naming the option', (_name, override, option) => {
     const error = configError({ ...base(), ...override });
     expect(error.option).toBe(option);

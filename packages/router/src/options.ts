@@ -1,9 +1,11 @@
 import { hostname } from 'node:os';
 import {
+  amountSchema,
   type Clock,
   ConfigError,
   clockSchema,
   currencySchema,
+  Dec,
   functionSchema,
   integerSchema,
   MAX_TIMEOUT_MS,
@@ -11,13 +13,14 @@ import {
   type PaymentJournal,
   type PaymentProvider,
   parseConfig,
+  parseDecimal,
   REASONS,
   type Reason,
   serviceIdSchema,
   systemClock,
 } from '@tolem/core';
 import * as z from 'zod';
-import type { Routes } from './types.js';
+import type { Route, Routes, RouteTarget } from './types.js';
 import { parseVoucherOptions, type VoucherKeyring, type VoucherOptions } from './voucher-keys.js';
 
 /** Per-provider circuit breaker settings (one opossum breaker per provider instance). */
@@ -81,10 +84,59 @@ export interface CallbackOptions {
   minCheckIntervalMs?: number;
 }
 
+/**
+ * The facts routing reads besides breakers (architecture §4.7). Reading balances and service settings
+ * sends requests to the providers, so each is on only when given.
+ */
+export interface RoutingOptions {
+  /**
+   * Checks each provider's balance (`getBalance`, VectraFin CheckBalance) every `refreshMs` while the
+   * router runs (the first at `start()`), and skips a provider whose balance, less what was sent to it
+   * since (by every instance on the journal) and `reserve`, does not cover a payment. Off unless given;
+   * a -2 (`insufficient_funds`) marks a provider out of funds either way.
+   */
+  balances?: {
+    /** Time between two checks of every provider. Default 60 000. */
+    refreshMs?: number;
+    /** Per-call timeout of a balance check. Default 10 000. */
+    timeoutMs?: number;
+    /** How often the amounts sent since the last check are read from the journal (other instances' too). Default 5 000. */
+    shareMs?: number;
+    /** Money to leave untouched per currency (`{ KZT: '50000.00' }`). Default none. */
+    reserve?: Record<string, string>;
+  };
+  /**
+   * Reads each provider's service settings (`listServices`, VectraFin GetSettingServices: limits and
+   * rate) at `start()` and every `refreshMs`: a payment outside a target's limits skips that target
+   * before anything is sent, and `cheapest` routes read the rate. Off unless given.
+   */
+  services?: {
+    /** Time between two reads. Default 3 600 000 (1 h). */
+    refreshMs?: number;
+    /** Per-call timeout of a read. Default 10 000. */
+    timeoutMs?: number;
+  };
+  /** How `success-rate` routes measure providers (this router's own recent payments). */
+  successRate?: {
+    /** Outcomes kept per provider (the most recent). Default 100. */
+    window?: number;
+    /** Outcomes older than this no longer count. Default 600 000 (10 min). */
+    maxAgeMs?: number;
+    /** Outcomes a provider needs before its ratio counts; with fewer it ranks with the best. Default 10. */
+    minSamples?: number;
+    /** Ratios within this of the best are equally good (shared by weight). Default 0.05. */
+    tolerance?: number;
+    /** Share of payments sent first to a provider outside the best group, to see it recover. Default 0.05. */
+    exploration?: number;
+  };
+}
+
 export interface RouterOptions {
   providers: readonly PaymentProvider[];
   routes: Routes;
   journal: PaymentJournal;
+  /** Balances, service settings and success rates for routing (see RoutingOptions). */
+  routing?: RoutingOptions;
   breaker?: BreakerOptions;
   failover?: FailoverOptions;
   finalizer?: FinalizerOptions;
@@ -110,7 +162,7 @@ export interface RouterOptions {
    */
   onError?: (
     error: unknown,
-    context: { source: 'finalizer' | 'callback' | 'pay' | 'startup'; paymentId: string | null },
+    context: { source: 'finalizer' | 'callback' | 'pay' | 'startup' | 'routing'; paymentId: string | null },
   ) => void;
   /** Random source for the finalizer's jitter (tests inject a fixed one). Default Math.random. */
   random?: () => number;
@@ -200,13 +252,163 @@ const callbacksSchema = z
   .strict()
   .default({ minCheckIntervalMs: 5_000 });
 
+const MAX_WEIGHT = 1_000_000;
+
+/** A signed decimal (a fee may be negative: the provider pays the agent). */
+const feeSchema = z.string({ error: 'a decimal string is required' }).superRefine((value, ctx) => {
+  try {
+    parseDecimal(value, 'fee', { allowNegative: true, allowZero: true, maxIntegerDigits: 6 });
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+  }
+});
+
+const accountPatternSchema = z.union([
+  z.instanceof(RegExp),
+  z
+    .string({ error: 'a RegExp or the source of one is required' })
+    .min(1, { error: 'must not be empty' })
+    .refine(
+      (source) => {
+        try {
+          new RegExp(source);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'not a valid regular expression' },
+    ),
+]);
+
+const conditionSchema = z
+  .object({
+    minAmount: amountSchema.optional(),
+    maxAmount: amountSchema.optional(),
+    account: accountPatternSchema.optional(),
+  })
+  .strict()
+  .refine(
+    (when) =>
+      when.minAmount === undefined ||
+      when.maxAmount === undefined ||
+      new Dec(when.minAmount).lessThanOrEqualTo(when.maxAmount),
+    { path: ['maxAmount'], error: 'must be at least minAmount' },
+  );
+
 const targetSchema = z
   .object({
     provider: z.string({ error: 'a provider id is required' }).min(1, { error: 'must not be empty' }),
     serviceId: serviceIdSchema,
     currency: currencySchema.optional(),
+    when: conditionSchema.optional(),
+    weight: z
+      .number({ error: `a number from 0 to ${MAX_WEIGHT}` })
+      .min(0, { error: `a number from 0 to ${MAX_WEIGHT}` })
+      .max(MAX_WEIGHT, { error: `a number from 0 to ${MAX_WEIGHT}` })
+      .optional(),
+    fee: feeSchema.optional(),
+    maxInFlight: integerSchema(1, 100_000).optional(),
   })
   .strict();
+
+const STRATEGIES = ['ordered', 'weighted', 'success-rate', 'cheapest'] as const;
+
+const targetsSchema = z
+  .array(targetSchema, { error: 'an array of { provider, serviceId } is required' })
+  .min(1, { error: 'a route needs at least one provider' });
+
+const routeSpecSchema = z
+  .object(
+    {
+      strategy: z.enum(STRATEGIES, { error: `one of ${STRATEGIES.join(', ')}` }),
+      targets: targetsSchema,
+    },
+    { error: 'an array of targets, or { strategy, targets }, is required' },
+  )
+  .strict();
+
+/** A route in either form, checked on its own so that a ConfigError names the exact option. */
+function parseRoute(name: string, route: unknown): Route {
+  if (typeof route === 'object' && route !== null && !Array.isArray(route)) {
+    // A misspelt key (`target`) is named before the key it was meant to be is reported missing.
+    const stray = Object.keys(route).find((key) => key !== 'strategy' && key !== 'targets');
+    if (stray !== undefined) throw new ConfigError(`routes.${name}.${stray}`, 'unknown option (misspelt?)');
+  }
+  const parsed: Route = Array.isArray(route)
+    ? parseConfig(targetsSchema, route, `routes.${name}`)
+    : parseConfig(routeSpecSchema, route, `routes.${name}`);
+  const strategy = Array.isArray(parsed) ? 'ordered' : parsed.strategy;
+  const targets: RouteTarget[] = Array.isArray(parsed) ? parsed : parsed.targets;
+  const prefix = Array.isArray(parsed) ? `routes.${name}` : `routes.${name}.targets`;
+  for (const [index, target] of targets.entries()) {
+    // An option no strategy reads would silently do nothing: refused, like a misspelt one.
+    if (target.weight !== undefined && strategy === 'ordered') {
+      throw new ConfigError(
+        `${prefix}.${index}.weight`,
+        'an ordered route takes no weight (use strategy weighted, success-rate or cheapest)',
+      );
+    }
+    if (target.fee !== undefined && strategy !== 'cheapest') {
+      throw new ConfigError(`${prefix}.${index}.fee`, 'only a cheapest route reads a fee');
+    }
+  }
+  return parsed;
+}
+
+const reserveSchema = z.record(
+  currencySchema,
+  z.string({ error: 'a decimal string is required' }).superRefine((value, ctx) => {
+    try {
+      parseDecimal(value, 'reserve', { maxDecimals: 2, allowZero: true });
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+    }
+  }),
+  { error: 'an object of amounts per currency is required' },
+);
+
+const balancesSchema = z
+  .object({
+    refreshMs: ms.default(60_000),
+    timeoutMs: ms.default(10_000),
+    shareMs: ms.default(5_000),
+    reserve: reserveSchema.default({}),
+  })
+  .strict();
+
+const servicesSchema = z
+  .object({
+    refreshMs: ms.default(3_600_000),
+    timeoutMs: ms.default(10_000),
+  })
+  .strict();
+
+const successRateShape = {
+  window: integerSchema(1, 10_000).default(100),
+  maxAgeMs: ms.default(600_000),
+  minSamples: integerSchema(1, 10_000).default(10),
+  tolerance: z.number().min(0).max(1, { error: 'at most 1' }).default(0.05),
+  exploration: z.number().min(0).max(1, { error: 'at most 1' }).default(0.05),
+};
+
+const successRateSchema = z
+  .object(successRateShape)
+  .strict()
+  .refine((value) => value.minSamples <= value.window, {
+    path: ['minSamples'],
+    error: 'must be at most window',
+  })
+  .default(z.object(successRateShape).parse({}));
+
+const routingSchema = z
+  .object({
+    balances: balancesSchema.optional(),
+    services: servicesSchema.optional(),
+    successRate: successRateSchema,
+  })
+  .strict()
+  .default({ successRate: z.object(successRateShape).parse({}) });
 
 const providerSchema = z.custom<PaymentProvider>(
   (value) =>
@@ -245,14 +447,12 @@ const optionsSchema = z
     providers: z.array(providerSchema, { error: 'an array of providers is required' }).min(1, {
       error: 'at least one provider is required',
     }),
-    routes: z.record(
-      z.string().min(1, { error: 'a route name must not be empty' }),
-      z.array(targetSchema, { error: 'an array of { provider, serviceId } is required' }).min(1, {
-        error: 'a route needs at least one provider',
-      }),
-      { error: 'an object of routes is required' },
-    ),
+    // Each route is checked by parseRoute: in either form, naming the exact option.
+    routes: z.record(z.string().min(1, { error: 'a route name must not be empty' }), z.unknown(), {
+      error: 'an object of routes is required',
+    }),
     journal: journalSchema,
+    routing: routingSchema,
     breaker: breakerSchema,
     failover: failoverSchema,
     finalizer: finalizerSchema,
@@ -268,7 +468,11 @@ const optionsSchema = z
   // A misspelt option (`finaliser`) must not silently leave the defaults in force.
   .strict();
 
-export type ResolvedOptions = Omit<z.output<typeof optionsSchema>, 'random' | 'instanceId' | 'vouchers'> & {
+export type ResolvedOptions = Omit<
+  z.output<typeof optionsSchema>,
+  'random' | 'instanceId' | 'vouchers' | 'routes'
+> & {
+  routes: Routes;
   instanceId: string;
   random: () => number;
   /** The voucher keys (null: none), and whether their absence was chosen (`vouchers: false`). */
@@ -276,6 +480,7 @@ export type ResolvedOptions = Omit<z.output<typeof optionsSchema>, 'random' | 'i
 };
 export type ResolvedFinalizerOptions = ResolvedOptions['finalizer'];
 export type ResolvedBreakerOptions = ResolvedOptions['breaker'];
+export type ResolvedRoutingOptions = ResolvedOptions['routing'];
 
 /** Validates the options once, at construction: a ConfigError names the first bad option. */
 export function resolveOptions(options: RouterOptions): ResolvedOptions {
@@ -289,10 +494,15 @@ export function resolveOptions(options: RouterOptions): ResolvedOptions {
     }
     ids.add(provider.id);
   }
-  for (const [service, targets] of Object.entries(parsed.routes)) {
+  const routes: Routes = {};
+  for (const [service, value] of Object.entries(parsed.routes)) {
+    const route = parseRoute(service, value);
+    routes[service] = route;
     const seen = new Set<string>();
+    const targets = Array.isArray(route) ? route : route.targets;
+    const prefix = Array.isArray(route) ? `routes.${service}` : `routes.${service}.targets`;
     for (const [index, target] of targets.entries()) {
-      const option = `routes.${service}.${index}.provider`;
+      const option = `${prefix}.${index}.provider`;
       if (!ids.has(target.provider)) {
         throw new ConfigError(
           option,
@@ -312,6 +522,7 @@ export function resolveOptions(options: RouterOptions): ResolvedOptions {
   const random = options.random ?? Math.random;
   return {
     ...parsed,
+    routes,
     vouchers: parseVoucherOptions(options.vouchers),
     random,
     instanceId:

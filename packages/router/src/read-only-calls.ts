@@ -13,7 +13,10 @@ import {
 import * as z from 'zod';
 import type { CallVerdict } from './breaker.js';
 import type { ProviderOperation } from './events.js';
-import type { RouterContext } from './lifecycle/context.js';
+import { noProviderError, type RouterContext } from './lifecycle/context.js';
+import { hundredths } from './routing/amount-keys.js';
+import { OPEN_FACTS } from './routing/provider-facts.js';
+import { requestSkip, type Skip } from './routing/route-policy.js';
 import { requireTargets } from './routing/route-table.js';
 import type { CheckRequest, RouteTarget } from './types.js';
 
@@ -40,7 +43,7 @@ export async function readOnlyCall<T extends Outcome>(
   const options = parseCallOptions(callOptions);
   return fallThrough(
     ctx,
-    input,
+    { ...input, amount: hundredths(input.amount) },
     operation,
     (provider, target, targetOptions) =>
       call(
@@ -58,6 +61,38 @@ export async function readOnlyCall<T extends Outcome>(
 }
 
 /**
+ * The targets a read-only call may ask, in route order: those whose currency, conditions (`when`) and
+ * service limits take the request. Balances, funds and breakers do not matter to a call that moves no
+ * money (an open breaker refuses it on the way, and the call falls through).
+ */
+function readOnlyTargets(
+  ctx: RouterContext,
+  request: { service: string; account: string; amount: bigint; currency: string },
+): RouteTarget[] {
+  const targets = requireTargets(ctx.routes, request.service, request.currency);
+  const route = ctx.routeTable.get(request.service);
+  if (route === undefined) return targets;
+  const eligible: RouteTarget[] = [];
+  const skipped: Skip[] = [];
+  const asked = { paymentId: '', ...request };
+  for (const target of route.targets) {
+    const reason = requestSkip(target, asked, ctx.facts.of(target.provider) ?? OPEN_FACTS);
+    if (reason === null) eligible.push(target.target);
+    else skipped.push({ target, reason });
+  }
+  if (eligible.length === 0) {
+    throw noProviderError({
+      route: route.name,
+      strategy: route.strategy,
+      ranked: [],
+      skipped,
+      explored: false,
+    });
+  }
+  return eligible;
+}
+
+/**
  * Runs a read-only call (`checkAccount`, `quote`) along a route, hono SmartRouter style: the next
  * provider is tried when one is unavailable (breaker open), lacks the operation, or gives no answer
  * (an `unknown` outcome); a definitive answer — success, decline, "account not found" — is returned as
@@ -65,12 +100,12 @@ export async function readOnlyCall<T extends Outcome>(
  */
 export async function fallThrough<T extends Outcome>(
   ctx: RouterContext,
-  request: { service: string; currency: string },
+  request: { service: string; account: string; amount: bigint; currency: string },
   operation: ProviderOperation,
   call: (provider: PaymentProvider, target: RouteTarget, options: CallOptions) => Promise<T>,
   options: CallOptions = {},
 ): Promise<T & { provider: string }> {
-  const targets = requireTargets(ctx.routes, request.service, request.currency);
+  const targets = readOnlyTargets(ctx, request);
   let lastAnswer: (T & { provider: string }) | null = null;
   let lastError: unknown = null;
   let from: {

@@ -18,6 +18,7 @@ import { resolvePayment } from './back-office/resolve.js';
 import type { EndOfDayOptions, EndOfDayReport, Resolution, ResolveRequest } from './back-office/types.js';
 import { ProviderBreakers } from './breaker.js';
 import { type BreakerState, RouterEventBus } from './events.js';
+import { type ProviderRoutingFacts, RoutingFacts } from './facts/routing-facts.js';
 import { KeyedLock } from './keyed-lock.js';
 import { CallbackChecks } from './lifecycle/callback-checks.js';
 import { handleCallback } from './lifecycle/callback-intake.js';
@@ -28,6 +29,7 @@ import { PaymentWatchers } from './lifecycle/watchers.js';
 import { type ResolvedOptions, type RouterOptions, resolveOptions } from './options.js';
 import { readOnlyCall } from './read-only-calls.js';
 import { compareWithProvider, type ReconcileReport } from './reconciliation.js';
+import { compileRoutes } from './routing/compiled-route.js';
 import type {
   CallbackHandling,
   CheckRequest,
@@ -73,18 +75,32 @@ class TolemRouter implements Router {
       if (options.onError) options.onError(error, context);
       else process.emitWarning(`tolem router ${context.source}: ${describe(error)}`, 'TolemRouterWarning');
     };
+    const policy = { onReasons: new Set(options.failover.onReasons) };
+    const facts = new RoutingFacts({
+      providers: this.providers,
+      breakers,
+      journal: options.journal,
+      events: this.events,
+      clock,
+      routing: options.routing,
+      policy,
+      lookbackMs: options.finalizer.inFlightMs,
+      reportError: (error) => reportError(error, { source: 'routing', paymentId: null }),
+    });
     this.#ctx = {
       options,
       providers: this.providers,
       routes: options.routes,
+      routeTable: compileRoutes(options.routes),
       // pay()'s writes, signed as this instance (the finalizer and callbacks sign their own).
       journal: auditedJournal(options.journal, () => ({
         actor: { kind: 'router', name: options.instanceId },
         reason: 'pay',
       })),
       breakers,
+      facts,
       events: this.events,
-      policy: { onReasons: new Set(options.failover.onReasons) },
+      policy,
       locks: new KeyedLock(),
       watchers: new PaymentWatchers(),
       vouchers: new Vouchers(options.vouchers.keyring, clock),
@@ -110,6 +126,9 @@ class TolemRouter implements Router {
         ),
       );
     }
+    // The first balance check and service-settings read (when configured) come before any payment.
+    await this.#ctx.facts.start();
+    if (this.#stopped !== null) return;
     this.#finalizer.start();
   }
 
@@ -120,6 +139,7 @@ class TolemRouter implements Router {
 
   async #shutdown(): Promise<void> {
     this.#ctx.callbackChecks.close();
+    this.#ctx.facts.stop();
     await this.#finalizer.stop();
     await Promise.allSettled([...this.#inFlight]);
     this.#ctx.breakers.shutdown();
@@ -251,6 +271,23 @@ class TolemRouter implements Router {
 
   breakerState(providerId: string): BreakerState {
     return this.#ctx.breakers.state(providerId);
+  }
+
+  async checkBalances(): Promise<void> {
+    this.#assertRunning();
+    await this.#track(this.#ctx.facts.checkBalances().then(() => this.#ctx.facts.shareSent()));
+  }
+
+  async refreshServices(): Promise<void> {
+    this.#assertRunning();
+    await this.#track(this.#ctx.facts.refreshServices());
+  }
+
+  routingFacts(providerId: string): ProviderRoutingFacts {
+    const view = this.#ctx.facts.view(providerId);
+    if (view === null)
+      throw new ValidationError('providerId', `unknown provider ${JSON.stringify(providerId)}`);
+    return view;
   }
 
   async finalizeDue(): Promise<number> {

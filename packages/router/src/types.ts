@@ -1,5 +1,6 @@
 import type {
   AccountCheckResult,
+  AttemptRoute,
   CallOptions,
   InvoicePaymentLine,
   PaymentJournal,
@@ -12,6 +13,7 @@ import type {
 } from '@tolem/core';
 import type { EndOfDayOptions, EndOfDayReport, Resolution, ResolveRequest } from './back-office/types.js';
 import type { BreakerState, RouterEventBus } from './events.js';
+import type { ProviderRoutingFacts } from './facts/routing-facts.js';
 import type { ReconcileReport } from './reconciliation.js';
 import type { VoucherStatus } from './vouchers.js';
 import type { RouterWarning } from './warnings.js';
@@ -22,10 +24,53 @@ export interface RouteTarget {
   serviceId: string;
   /** The currency this provider is paid in for the service (defaults to the request's). */
   currency?: string;
+  /** Only payments that meet these conditions go to this target (others skip it: `amount_rule`, `account_rule`). */
+  when?: RouteCondition;
+  /**
+   * Share of traffic among targets the strategy ranks as equal (every target of a `weighted` route;
+   * equally good ones of `success-rate`, equally cheap ones of `cheapest`). Default 1; 0 = only when no
+   * other target can take the payment. Not read by `ordered` routes (refused there).
+   */
+  weight?: number;
+  /**
+   * The cost of this target in percent of the amount, for `cheapest` routes (negative when the provider
+   * pays the agent). Default: the provider's own `rate` from its service settings, read as a negative
+   * cost (VectraFin's `Rate` is the agent's remuneration). Refused on other strategies.
+   */
+  fee?: string;
+  /** At most this many payments sent to this provider and not yet answered, from this router (`busy` beyond). */
+  maxInFlight?: number;
 }
 
-/** Canonical service key ("steam") → ordered list of providers to try. */
-export type Routes = Record<string, RouteTarget[]>;
+/** Conditions a payment must meet to use a target: all given ones must hold. */
+export interface RouteCondition {
+  /** Smallest amount, inclusive (a decimal string). */
+  minAmount?: string;
+  /** Largest amount, inclusive (a decimal string). */
+  maxAmount?: string;
+  /** The account must match (a RegExp, or the source of one). */
+  account?: RegExp | string;
+}
+
+/**
+ * How a route ranks its targets (architecture §4.7), always among the targets that can take the
+ * payment now: `ordered` in route order; `weighted` by weight, drawn from the payment id (a payment
+ * always draws the same); `success-rate` by each provider's recent success ratio, with exploration;
+ * `cheapest` by fee.
+ */
+export type RouteStrategy = 'ordered' | 'weighted' | 'success-rate' | 'cheapest';
+
+/** A route with a strategy: `{ strategy: 'weighted', targets: [...] }`. */
+export interface RouteSpec {
+  strategy: RouteStrategy;
+  targets: RouteTarget[];
+}
+
+/** A route: an ordered list of targets (strategy `ordered`), or a RouteSpec. */
+export type Route = RouteTarget[] | RouteSpec;
+
+/** Canonical service key ("steam") → its route. */
+export type Routes = Record<string, Route>;
 
 export interface PayRequest {
   /** The caller's id: `pay()` is idempotent on it. */
@@ -52,6 +97,8 @@ export interface AttemptView {
   message: string | null;
   providerRequestId: string | null;
   sends: number;
+  /** Why routing sent this attempt here: strategy, the ranked candidates, the skipped ones with why. */
+  route: AttemptRoute | null;
 }
 
 /** What `pay`, `getPayment` and `waitForFinal` return. */
@@ -68,6 +115,8 @@ export interface PaymentView {
   message: string | null;
   /** Provider and transaction id of the latest attempt (null when nothing was sent). */
   provider: string | null;
+  /** The routing decision of the latest attempt ("why did this go to vf-b?"); null when none was kept. */
+  route: AttemptRoute | null;
   transactionId: string | null;
   attempts: AttemptView[];
   createdAt: string;
@@ -134,6 +183,16 @@ export interface Router {
    */
   warn(warning: RouterWarning): void;
   breakerState(providerId: string): BreakerState;
+  /**
+   * Checks every provider's balance now (those that can report one) and reads what was sent since from
+   * the journal: after a top-up, a provider marked out of funds comes back as soon as this shows enough.
+   * Resolves when every provider answered (a failed check is reported to `onError`, source `routing`).
+   */
+  checkBalances(): Promise<void>;
+  /** Reads every provider's service settings (limits, rate) now; resolves when all answered. */
+  refreshServices(): Promise<void>;
+  /** What routing knows about a provider now: breaker, balances, out-of-funds marks, limits, success ratio, load. */
+  routingFacts(providerId: string): ProviderRoutingFacts;
   /** Runs one finalizer pass now (claims due payments, checks them); resolves with how many it claimed. */
   finalizeDue(): Promise<number>;
   /**

@@ -17,6 +17,7 @@ export function toView(record: PaymentRecord, voucher?: VoucherView): PaymentVie
     message: attempt.message,
     providerRequestId: attempt.providerRequestId,
     sends: attempt.sends,
+    route: attempt.route ?? null,
   }));
   const view: PaymentView = {
     paymentId: record.paymentId,
@@ -30,6 +31,7 @@ export function toView(record: PaymentRecord, voucher?: VoucherView): PaymentVie
     providerStatus: record.providerStatus,
     message: record.message,
     provider: latest?.provider ?? null,
+    route: latest?.route ?? null,
     transactionId: latest?.transactionId ?? null,
     attempts,
     createdAt: record.createdAt,

@@ -60,6 +60,8 @@ export function harness(
     'breaker.state',
     'failover',
     'callback',
+    'route.decided',
+    'balance.checked',
   ];
   for (const name of names) router.events.on(name, (payload) => events.push({ name, payload }));
   return {

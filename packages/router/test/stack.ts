@@ -101,6 +101,8 @@ export async function stack(
     'breaker.state',
     'failover',
     'callback',
+    'route.decided',
+    'balance.checked',
   ];
   for (const name of names) router.events.on(name, (payload) => events.push({ name, payload }));
   const extra: Router[] = [];

@@ -188,8 +188,10 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
         pollIntervalMs: 200,
         inFlightMs: PRIMARY_TIMEOUT_MS + 2_000,
       },
+      // One balance poller, for routing and the metrics alike.
+      routing: { balances: { refreshMs: 15_000 } },
     });
-    const instrumentation = instrumentRouter(router, { registry, balance: { intervalMs: 15_000 } });
+    const instrumentation = instrumentRouter(router, { registry, balance: {} });
     metricsHandler = createMetricsHandler(registry);
     callbackHandler = createCallbackHandler(router, { pathToken: callbackToken });
     await router.start();

@@ -8,6 +8,7 @@ import type { AttemptUpdate, NewPayment, PaymentJournal, PaymentRecord } from '.
 import { outcome } from '../model.js';
 import { type ConformanceCheck, checksOnFresh } from './conformance-check.js';
 import { historyChecks } from './journal-history-checks.js';
+import { routeChecks } from './journal-route-checks.js';
 import { submissionChecks } from './journal-submission-checks.js';
 import { voucherChecks } from './journal-voucher-checks.js';
 
@@ -581,6 +582,11 @@ export function journalChecks(options: JournalConformanceOptions): ConformanceCh
     );
   }
   // Capabilities in files of their own.
-  checks.push(...voucherChecks(options), ...historyChecks(options), ...submissionChecks(options));
+  checks.push(
+    ...voucherChecks(options),
+    ...historyChecks(options),
+    ...submissionChecks(options),
+    ...routeChecks(options),
+  );
   return checks;
 }

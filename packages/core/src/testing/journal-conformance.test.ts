@@ -24,7 +24,9 @@ type Flaw =
   | 'reorders-history'
   | 'reopens-accepted-chunk'
   | 'submission-no-cas'
-  | 'overwrites-submission';
+  | 'overwrites-submission'
+  | 'forgets-route'
+  | 'stores-any-route';
 
 /**
  * A journal that forgets to compare versions, double-claims, lets a final payment change, reuses ids,
@@ -41,7 +43,14 @@ function broken(flaw: Flaw): PaymentJournal {
     },
     get: (id) => inner.get(id),
     findByTransaction: (p, t) => inner.findByTransaction(p, t),
-    openAttempt: (id, version, attempt) => inner.openAttempt(id, version, attempt),
+    openAttempt: (id, version, attempt) => {
+      if (flaw === 'forgets-route' || flaw === 'stores-any-route') {
+        // Drops the decision: forgotten when well-formed, and a malformed one accepted instead of refused.
+        const { route: _dropped, ...rest } = attempt;
+        return inner.openAttempt(id, version, rest);
+      }
+      return inner.openAttempt(id, version, attempt);
+    },
     transition: async (id, version, change) => {
       const current = await inner.get(id);
       if (flaw === 'forgets-voucher' || (flaw === 'stores-any-voucher' && change.voucher)) {
@@ -176,6 +185,14 @@ describe('the journal suite fails a broken journal', () => {
       'overwrites-submission',
       'submissions: start is idempotent on key, revision and content; other content is a conflict',
     ],
+    [
+      'forgets-route',
+      'routes: openAttempt keeps the routing decision with the attempt, exactly, through later writes and reads',
+    ],
+    [
+      'stores-any-route',
+      'routes: a malformed decision is refused (ValidationError on route…), nothing written',
+    ],
   ] as const)('%s fails "%s"', async (flaw, name) => {
     const check = journalChecks({ name: flaw, createJournal: () => broken(flaw) }).find(
       (c) => c.name === name,
@@ -208,7 +225,7 @@ describe('the journal suite fails a broken journal', () => {
       createJournal: () => createMemoryJournal(),
       reopen: async (journal) => journal,
     }).length;
-    // Two restart checks of the core suite, one each of the identity, voucher, history and submission capabilities.
-    expect(withReopen).toBe(without + 6);
+    // Two restart checks of the core suite, one each of the identity, voucher, history, submission and route capabilities.
+    expect(withReopen).toBe(without + 7);
   });
 });

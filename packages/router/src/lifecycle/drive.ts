@@ -8,8 +8,8 @@ import {
   ValidationError,
 } from '@tolem/core';
 import { decide, mayMarkFailed, provablyUnsent } from '../routing/failover-policy.js';
-import type { RouteTarget } from '../types.js';
-import { nextTargetNow, type RouterContext } from './context.js';
+import type { Ranking } from '../routing/route-policy.js';
+import { announceRoute, noProviderError, type RouterContext, routeNow } from './context.js';
 import { commit, reload } from './journal-writer.js';
 import { resendAttempt, type SendResult, sendNewAttempt } from './send.js';
 import { attemptUpdateFrom, settle } from './settle.js';
@@ -46,11 +46,15 @@ export async function drive(
   let voucherCode: Secret | undefined;
   let lastError: unknown;
   const refused = new Set<string>();
-  const steps = 4 * (Object.values(ctx.routes).reduce((n, route) => Math.max(n, route.length), 0) + 2);
+  let longest = 0;
+  for (const route of ctx.routeTable.values()) longest = Math.max(longest, route.targets.length);
+  const steps = 4 * (longest + 2);
   for (let step = 0; step < steps && !current.final; step++) {
     const latest = latestAttempt(current);
-    const pick = nextTargetNow(ctx, current, refused);
-    const decision = decide(latest, ctx.policy, pick.target !== null);
+    // Routing ranks before anything is sent; only `decide` (architecture §4.3) says whether a new attempt exists.
+    const ranking = routeNow(ctx, current, refused);
+    const target = ranking?.ranked[0]?.target ?? null;
+    const decision = decide(latest, ctx.policy, target !== null);
     if (decision.kind === 'wait') break;
     if (decision.kind === 'succeeded' || decision.kind === 'failed') {
       // Reached only when a crash left the payment behind its latest attempt: settle it again.
@@ -65,12 +69,13 @@ export async function drive(
       current = await failUnsent(ctx, current, latest?.reason ?? NOT_SENT, 'not sent: the caller aborted');
       break;
     }
-    const target = pick.target;
-    if (target === null) {
+    if (ranking === null || target === null) {
       if (options.origin === 'finalizer') break;
-      lastError = new ProviderUnavailableError(
-        `no provider of route ${current.service} is available: nothing sent`,
-      );
+      if (ranking !== null) announceRoute(ctx, current.paymentId, ranking, null);
+      lastError =
+        ranking === null
+          ? new ProviderUnavailableError(`no route ${current.service}: nothing sent`)
+          : noProviderError(ranking);
       current = await failUnsent(
         ctx,
         current,
@@ -84,15 +89,17 @@ export async function drive(
       current,
       latest?.provider ?? null,
       decision.kind === 'failover' ? decision.reason : null,
-      pick.bypassed,
-      target,
+      ranking,
     );
     let sent: SendResult;
     try {
-      sent = await sendNewAttempt(ctx, current, target, {
-        signal: options.signal,
-        timeoutMs: options.timeoutMs,
-      });
+      sent = await sendNewAttempt(
+        ctx,
+        current,
+        target,
+        { signal: options.signal, timeoutMs: options.timeoutMs },
+        ranking,
+      );
     } catch (error) {
       if (!ProviderUnavailableError.is(error)) throw error;
       // The breaker refused between our look and the call: nothing journaled, nothing sent.
@@ -191,13 +198,19 @@ function announceFailover(
   record: PaymentRecord,
   from: string | null,
   reason: Reason | null,
-  bypassed: readonly RouteTarget[],
-  to: RouteTarget,
+  ranking: Ranking,
 ): void {
-  // Each hop: the provider we leave (with why), then every provider passed over for its open breaker.
+  const chosen = ranking.ranked[0];
+  if (chosen === undefined) return;
+  const to = chosen.target;
+  // Each hop: the provider we leave (with why), then every provider ahead of the chosen one in route
+  // order that was passed over for its open breaker. Other reasons are in `route.decided`.
   const hops: { from: string; reason: Reason | 'breaker_open' }[] = [];
   if (from !== null && reason !== null) hops.push({ from, reason });
-  for (const target of bypassed) hops.push({ from: target.provider, reason: 'breaker_open' });
+  for (const skip of ranking.skipped) {
+    if (skip.reason === 'breaker_open' && skip.target.index < chosen.index)
+      hops.push({ from: skip.target.provider, reason: 'breaker_open' });
+  }
   for (const hop of hops) {
     ctx.events.emit('failover', () => ({
       service: record.service,

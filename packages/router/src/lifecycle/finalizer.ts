@@ -2,7 +2,7 @@ import { latestAttempt, type PaymentRecord, type PaymentResult } from '@tolem/co
 import { type AuditFrame, answerOf, asActor } from '../back-office/audit.js';
 import { decide } from '../routing/failover-policy.js';
 import { backoffDelay } from './backoff.js';
-import { nextTargetNow, type RouterContext } from './context.js';
+import { hasNextTarget, type RouterContext } from './context.js';
 import { drive, resendLatest, voucherOf } from './drive.js';
 import { commit } from './journal-writer.js';
 import { settle, statusUpdate } from './settle.js';
@@ -96,7 +96,7 @@ export class Finalizer {
         return;
       }
       const latest = latestAttempt(current);
-      const decision = decide(latest, ctx.policy, nextTargetNow(ctx, current).target !== null);
+      const decision = decide(latest, ctx.policy, hasNextTarget(ctx, current));
       if (decision.kind !== 'wait' || latest === undefined) {
         // No attempt yet (a crash between create and send), or a crash in the middle of a failover.
         frame.reason = 'recovery';
@@ -134,11 +134,7 @@ export class Finalizer {
   async #continue(record: PaymentRecord): Promise<void> {
     let current = record;
     if (current.final) return;
-    const decision = decide(
-      latestAttempt(current),
-      this.#ctx.policy,
-      nextTargetNow(this.#ctx, current).target !== null,
-    );
+    const decision = decide(latestAttempt(current), this.#ctx.policy, hasNextTarget(this.#ctx, current));
     if (decision.kind !== 'wait') current = (await drive(this.#ctx, current, { origin: 'finalizer' })).record;
     await this.#release(current);
   }

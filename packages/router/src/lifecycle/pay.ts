@@ -8,7 +8,6 @@ import {
   type NewPayment,
   type PaymentDetails,
   type PaymentRecord,
-  ProviderUnavailableError,
   parseInput,
   paymentFingerprint,
   paymentIdSchema,
@@ -19,7 +18,7 @@ import * as z from 'zod';
 import { requireTargets } from '../routing/route-table.js';
 import type { PaymentView, PayRequest } from '../types.js';
 import { toView } from '../view.js';
-import { nextTargetNow, type RouterContext } from './context.js';
+import { announceRoute, noProviderError, type RouterContext, routeNow } from './context.js';
 import { drive } from './drive.js';
 import { type RecordedPayment, recordPayment } from './record-payment.js';
 
@@ -101,8 +100,11 @@ export async function pay(
       assertSame(existing, input);
       return toView(existing, ctx.vouchers.view(existing));
     }
-    if (nextTargetNow(ctx, { ...input, attempts: [] }).target === null) {
-      throw new ProviderUnavailableError(`no provider of route ${input.service} is available: nothing sent`);
+    // Routing chooses before anything is journaled or sent (architecture §4.7): no provider, no payment.
+    const ranking = routeNow(ctx, { ...input, attempts: [] });
+    if (ranking !== null && ranking.ranked.length === 0) {
+      announceRoute(ctx, input.paymentId, ranking, null);
+      throw noProviderError(ranking);
     }
     options.signal?.throwIfAborted();
     const now = ctx.clock.now();

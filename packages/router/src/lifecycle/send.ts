@@ -3,13 +3,15 @@ import {
   type CallOptions,
   JournalConflictError,
   latestAttempt,
+  type Outcome,
   type PaymentRecord,
   type PaymentRequest,
   type PaymentResult,
 } from '@tolem/core';
 import { type CallContext, isNothingSentError, LocalFailure } from '../breaker.js';
+import type { Ranking } from '../routing/route-policy.js';
 import type { RouteTarget } from '../types.js';
-import type { RouterContext } from './context.js';
+import { announceRoute, attemptRoute, type RouterContext } from './context.js';
 import { announce } from './journal-writer.js';
 
 export type SendResult =
@@ -69,24 +71,34 @@ function providerOptions(call: CallOptions, breakerCall: CallContext): CallOptio
   return options;
 }
 
+/** Told the answer of a send (or that nothing was sent): the routing facts' count of money and load. */
+type Answered = (answer: Outcome | 'not_sent') => void;
+
 async function callProvider(
   ctx: RouterContext,
   record: PaymentRecord,
   attempt: AttemptRecord,
   call: CallOptions,
   breakerCall: CallContext,
+  answered: Answered,
 ): Promise<SendResult> {
   const provider = ctx.providers.get(attempt.provider);
   if (provider === undefined) {
+    answered('not_sent');
     return { kind: 'not_sent', record, attemptNo: attempt.no, error: new Error('provider not configured') };
   }
   try {
     const result = await provider.pay(paymentRequest(record, attempt), providerOptions(call, breakerCall));
+    answered(result);
     return { kind: 'sent', record, attemptNo: attempt.no, result };
   } catch (error) {
-    if (isNothingSentError(error, call.signal))
+    if (isNothingSentError(error, call.signal)) {
+      answered('not_sent');
       return { kind: 'not_sent', record, attemptNo: attempt.no, error };
-    return { kind: 'sent', record, attemptNo: attempt.no, result: thrownResult(attempt, error) };
+    }
+    const result = thrownResult(attempt, error);
+    answered(result);
+    return { kind: 'sent', record, attemptNo: attempt.no, result };
   }
 }
 
@@ -96,46 +108,62 @@ function verdict(value: SendResult) {
 
 /**
  * Opens an attempt at `target` and sends it, inside the provider's breaker: the attempt and its
- * transaction id are journaled before the request leaves (architecture §4.1), and nothing is journaled when
- * the breaker refuses (ProviderUnavailableError is thrown then). `call` is the caller's signal and
- * timeout (`pay()`); the finalizer passes `{}`, so its sends keep the provider's default timeout.
+ * transaction id are journaled before the request leaves (architecture §4.1), with the routing decision
+ * that chose it (`ranking`, announced as `route.decided` once the attempt is open), and nothing is
+ * journaled when the breaker refuses (ProviderUnavailableError is thrown then). `call` is the caller's
+ * signal and timeout (`pay()`); the finalizer passes `{}`, so its sends keep the provider's default timeout.
+ *
+ * Call it in the same synchronous step as the ranking: the payment's amount counts against the chosen
+ * provider's balance from here (released when nothing is sent), so payments ranked at the same time
+ * cannot all spend the same money.
  */
 export async function sendNewAttempt(
   ctx: RouterContext,
   record: PaymentRecord,
   target: RouteTarget,
   call: CallOptions,
+  ranking: Ranking,
 ): Promise<SendResult> {
-  return ctx.breakers.run(
-    target.provider,
-    'pay',
-    async (breakerCall): Promise<SendResult> => {
-      let opened: PaymentRecord;
-      try {
-        opened = await ctx.journal.openAttempt(record.paymentId, record.version, {
-          provider: target.provider,
-          serviceId: target.serviceId,
-          at: ctx.clock.now(),
-        });
-      } catch (error) {
-        if (JournalConflictError.is(error)) return { kind: 'raced' };
-        throw new LocalFailure(error);
-      }
-      const attempt = latestAttempt(opened);
-      if (
-        attempt === undefined ||
-        attempt.provider !== target.provider ||
-        opened.attempts.length !== record.attempts.length + 1
-      ) {
-        return { kind: 'raced' };
-      }
-      announce(ctx, record, opened);
-      breakerCall.started();
-      return callProvider(ctx, opened, attempt, call, breakerCall);
-    },
-    verdict,
-    call.signal,
-  );
+  const answered = ctx.facts.sending(target.provider, record);
+  let handedOn = false;
+  try {
+    return await ctx.breakers.run(
+      target.provider,
+      'pay',
+      async (breakerCall): Promise<SendResult> => {
+        let opened: PaymentRecord;
+        try {
+          opened = await ctx.journal.openAttempt(record.paymentId, record.version, {
+            provider: target.provider,
+            serviceId: target.serviceId,
+            at: ctx.clock.now(),
+            route: attemptRoute(ranking),
+          });
+        } catch (error) {
+          if (JournalConflictError.is(error)) return { kind: 'raced' };
+          throw new LocalFailure(error);
+        }
+        const attempt = latestAttempt(opened);
+        if (
+          attempt === undefined ||
+          attempt.provider !== target.provider ||
+          opened.attempts.length !== record.attempts.length + 1
+        ) {
+          return { kind: 'raced' };
+        }
+        announce(ctx, record, opened);
+        announceRoute(ctx, record.paymentId, ranking, attempt.no);
+        breakerCall.started();
+        handedOn = true;
+        return callProvider(ctx, opened, attempt, call, breakerCall, answered);
+      },
+      verdict,
+      call.signal,
+    );
+  } finally {
+    // Refused by the breaker, raced, or a journal failure before sending: nothing left for this provider.
+    if (!handedOn) answered('not_sent');
+  }
 }
 
 /**
@@ -166,7 +194,15 @@ export async function resendAttempt(
       }
       const current = marked.attempts.find((a) => a.no === attempt.no) ?? attempt;
       breakerCall.started();
-      return callProvider(ctx, marked, current, call, breakerCall);
+      // Counts against the provider's known balance and load until the answer (routing facts).
+      return callProvider(
+        ctx,
+        marked,
+        current,
+        call,
+        breakerCall,
+        ctx.facts.sending(attempt.provider, marked),
+      );
     },
     verdict,
     call.signal,

@@ -17,7 +17,7 @@ import {
   settledWithoutMoney,
 } from '../routing/failover-policy.js';
 import { backoffDelay } from './backoff.js';
-import { nextTargetNow, type RouterContext } from './context.js';
+import { hasNextTarget, type RouterContext } from './context.js';
 import { commit } from './journal-writer.js';
 
 export interface Settlement {
@@ -86,7 +86,7 @@ export function planSettlement(
   const latestFacts = facts[facts.length - 1];
   let decision: Decision = { kind: 'wait' };
   if (!record.final && latest !== undefined && latestFacts !== undefined) {
-    decision = decide(latestFacts, ctx.policy, nextTargetNow(ctx, record).target !== null);
+    decision = decide(latestFacts, ctx.policy, hasNextTarget(ctx, record));
     const latestUpdate = latest.no === attempt.no && !latest.final ? settlement.update : null;
     const shown = { ...latest, ...(latestUpdate ?? {}), ...latestFacts };
     if (decision.kind === 'succeeded') {
@@ -173,6 +173,9 @@ export async function settle(
     if (sealed !== null && current.voucher === null) plan.change.voucher = sealed;
     return plan.change;
   });
+  const before = record.attempts.find((a) => a.no === settlement.attemptNo);
+  const after = written.attempts.find((a) => a.no === settlement.attemptNo);
+  if (before !== undefined && after !== undefined) ctx.facts.settled(after.provider, written, before, after);
   if (code !== undefined && written.state === 'succeeded') {
     const provider = written.attempts.find((a) => a.no === settlement.attemptNo)?.provider ?? null;
     ctx.events.emit('voucher', () => ({

@@ -1,28 +1,16 @@
 import { ValidationError } from '@tolem/core';
 import { describe, expect, it } from 'vitest';
-import type { Routes } from '../types.js';
-import { nextTarget, type ProviderFacts, requireTargets, targetsFor } from './route-table.js';
+import type { Routes, RouteTarget } from '../types.js';
+import { requireTargets, targetsFor } from './route-table.js';
 
-const routes: Routes = {
-  steam: [
-    { provider: 'vf-a', serviceId: '7' },
-    { provider: 'vf-usd', serviceId: '7', currency: 'USD' },
-    { provider: 'vf-b', serviceId: '70' },
-  ],
-};
+const steam: RouteTarget[] = [
+  { provider: 'vf-a', serviceId: '7' },
+  { provider: 'vf-usd', serviceId: '7', currency: 'USD' },
+  { provider: 'vf-b', serviceId: '70' },
+];
+const routes: Routes = { steam };
 
-const everyone = new Set(['vf-a', 'vf-b', 'vf-usd']);
-const facts = (admitting: Iterable<string>, known: ReadonlySet<string> = everyone): ProviderFacts => ({
-  known,
-  admitting: new Set(admitting),
-});
-const payment = (attempts: string[] = [], currency = 'KZT') => ({
-  service: 'steam',
-  currency,
-  attempts: attempts.map((provider) => ({ provider })) as never,
-});
-
-describe('route table (pure: routes and facts in, a choice out)', () => {
+describe('route table (pure: which targets a route has for a currency)', () => {
   it('keeps the route order and only the targets paid in the currency (no currency: any)', () => {
     expect(targetsFor(routes, 'steam', 'KZT').map((t) => t.provider)).toEqual(['vf-a', 'vf-b']);
     expect(targetsFor(routes, 'steam', 'USD').map((t) => t.provider)).toEqual(['vf-a', 'vf-usd', 'vf-b']);
@@ -45,42 +33,21 @@ describe('route table (pure: routes and facts in, a choice out)', () => {
       return 'no error';
     };
     expect(field(() => requireTargets(routes, 'pubg', 'KZT'))).toBe('service');
-    expect(field(() => requireTargets({ only: [routes.steam![1]!] }, 'only', 'KZT'))).toBe('currency');
+    expect(field(() => requireTargets({ only: [steam[1]!] }, 'only', 'KZT'))).toBe('currency');
   });
+});
 
-  it('picks the first target that takes a call now and has no attempt yet', () => {
-    expect(nextTarget(routes, payment(), facts(everyone))).toEqual({
-      target: routes.steam![0],
-      bypassed: [],
-    });
-    expect(nextTarget(routes, payment(['vf-a']), facts(everyone)).target?.provider).toBe('vf-b');
-    expect(nextTarget(routes, payment(['vf-a', 'vf-b']), facts(everyone))).toEqual({
-      target: null,
-      bypassed: [],
-    });
-  });
-
-  it('passes over targets that take no call now, and says which', () => {
-    const pick = nextTarget(routes, payment(), facts(['vf-b']));
-    expect(pick.target?.provider).toBe('vf-b');
-    expect(pick.bypassed.map((t) => t.provider)).toEqual(['vf-a']);
-    expect(nextTarget(routes, payment(), facts([]))).toEqual({
-      target: null,
-      bypassed: [routes.steam![0], routes.steam![2]],
-    });
-  });
-
-  it('skips a target the router does not have without calling it bypassed', () => {
-    const pick = nextTarget(routes, payment(), facts(everyone, new Set(['vf-b'])));
-    expect(pick).toEqual({ target: routes.steam![2], bypassed: [] });
-  });
-
-  it('answers from its arguments alone: the same facts give the same choice, and nothing is changed', () => {
-    const before = JSON.stringify(routes);
-    const input = facts(['vf-b']);
-    const first = nextTarget(routes, payment(), input);
-    expect(nextTarget(routes, payment(), input)).toEqual(first);
-    expect(JSON.stringify(routes)).toBe(before);
-    expect([...input.admitting]).toEqual(['vf-b']);
-  });
+it('reads a route with a strategy like a list: its targets, in route order', () => {
+  const spec: Routes = {
+    games: {
+      strategy: 'weighted',
+      targets: [
+        { provider: 'vf-a', serviceId: '7', weight: 3 },
+        { provider: 'vf-usd', serviceId: '7', currency: 'USD' },
+        { provider: 'vf-b', serviceId: '70', weight: 1 },
+      ],
+    },
+  };
+  expect(targetsFor(spec, 'games', 'KZT').map((t) => t.provider)).toEqual(['vf-a', 'vf-b']);
+  expect(requireTargets(spec, 'games', 'USD').map((t) => t.provider)).toEqual(['vf-a', 'vf-usd', 'vf-b']);
 });

@@ -1,8 +1,9 @@
-import type { BalanceResult, CallOptions } from '@tolem/core';
+import { type BalanceResult, type CallOptions, createMemoryJournal } from '@tolem/core';
 import { FakeProvider } from '@tolem/core/testing';
+import { createRouter, type Router, type RouterOptions } from '@tolem/router';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { balanceResult, fakeRouter } from '../test/fake-router.js';
+import { balanceResult } from '../test/fake-router.js';
 import { find, parseScrape, value } from '../test/scrape-text.js';
 import { instrumentRouter } from './instrument-router.js';
 
@@ -13,14 +14,30 @@ const KZT_AND_USD = balanceResult([
   { currency: 'USD', balance: '-12.25', overdraft: '100.00' },
 ]);
 
-afterEach(() => {
+const routers: Router[] = [];
+afterEach(async () => {
   vi.useRealTimers();
+  await Promise.all(routers.splice(0).map((router) => router.stop()));
 });
 
-describe('balance poller', () => {
-  it('is off by default: no balance is asked for and no balance series exist', async () => {
+/** A real router over fake providers (the balances are its own checks). */
+function routerOf(providers: FakeProvider[], extra: Partial<RouterOptions> = {}): Router {
+  const router = createRouter({
+    providers,
+    routes: { steam: providers.map((provider) => ({ provider: provider.id, serviceId: '7' })) },
+    journal: createMemoryJournal(),
+    vouchers: false,
+    onError: () => {},
+    ...extra,
+  });
+  routers.push(router);
+  return router;
+}
+
+describe('balance gauges (the router checks, the metrics export)', () => {
+  it('are off by default: no balance is asked for and no balance series exist', async () => {
     const getBalance = vi.fn(async () => KZT_AND_USD);
-    const router = fakeRouter([new FakeProvider('vf-a', { getBalance })]);
+    const router = routerOf([new FakeProvider('vf-a', { getBalance })]);
     const registry = new Registry();
     const instrumentation = instrumentRouter(router, { registry });
     await instrumentation.pollBalances();
@@ -29,12 +46,12 @@ describe('balance poller', () => {
     instrumentation.stop();
   });
 
-  it('exports balance and overdraft per provider and currency, and counts the poll as a getBalance call', async () => {
+  it('export balance and overdraft per provider and currency, and count the check as a getBalance call', async () => {
     const getBalance = vi.fn(async () => KZT_AND_USD);
     const noBalance = new FakeProvider('vf-nobalance');
-    const router = fakeRouter([new FakeProvider('vf-a', { getBalance }), noBalance]);
+    const router = routerOf([new FakeProvider('vf-a', { getBalance }), noBalance]);
     const registry = new Registry();
-    const instrumentation = instrumentRouter(router, { registry, balance: { intervalMs: 60_000 } });
+    const instrumentation = instrumentRouter(router, { registry, balance: {} });
     await instrumentation.pollBalances();
     const s = await scrape(registry);
     expect(getBalance).toHaveBeenCalledTimes(1);
@@ -70,15 +87,29 @@ describe('balance poller', () => {
     instrumentation.stop();
   });
 
-  it('times a poll from when the provider says its request left its queue (onDispatch), not from the call', async () => {
+  it('follow the router’s own scheduled checks (routing.balances.refreshMs): one poller, not two', async () => {
+    const getBalance = vi.fn(async () => KZT_AND_USD);
+    const router = routerOf([new FakeProvider('vf-a', { getBalance })], {
+      routing: { balances: { refreshMs: 600_000 } },
+    });
+    const registry = new Registry();
+    const instrumentation = instrumentRouter(router, { registry, balance: {} });
+    await router.start();
+    expect(getBalance).toHaveBeenCalledTimes(1);
+    const s = await scrape(registry);
+    expect(value(s, 'tolem_provider_balance', { provider: 'vf-a', currency: 'KZT' })).toBe(1500000.5);
+    instrumentation.stop();
+  });
+
+  it('times a check from when the provider says its request left its queue (onDispatch), not from the call', async () => {
     const getBalance = vi.fn(async (options?: CallOptions) => {
       await new Promise((resolve) => setTimeout(resolve, 300)); // waiting for a free connection
       options?.onDispatch?.();
       return KZT_AND_USD;
     });
-    const router = fakeRouter([new FakeProvider('vf-a', { getBalance })]);
+    const router = routerOf([new FakeProvider('vf-a', { getBalance })]);
     const registry = new Registry();
-    const instrumentation = instrumentRouter(router, { registry, balance: { intervalMs: 60_000 } });
+    const instrumentation = instrumentRouter(router, { registry, balance: {} });
     await instrumentation.pollBalances();
     const s = await scrape(registry);
     const labels = { provider: 'vf-a', operation: 'getBalance' };
@@ -87,20 +118,17 @@ describe('balance poller', () => {
     instrumentation.stop();
   });
 
-  it('keeps only the currencies asked for', async () => {
-    const router = fakeRouter([new FakeProvider('vf-a', { getBalance: async () => KZT_AND_USD })]);
+  it('keep only the currencies asked for', async () => {
+    const router = routerOf([new FakeProvider('vf-a', { getBalance: async () => KZT_AND_USD })]);
     const registry = new Registry();
-    const instrumentation = instrumentRouter(router, {
-      registry,
-      balance: { intervalMs: 60_000, currencies: ['KZT'] },
-    });
+    const instrumentation = instrumentRouter(router, { registry, balance: { currencies: ['KZT'] } });
     await instrumentation.pollBalances();
     const s = await scrape(registry);
     expect(find(s, 'tolem_provider_balance').map((sample) => sample.labels.currency)).toEqual(['KZT']);
     instrumentation.stop();
   });
 
-  it('keeps the last balance when a poll fails, counts the failure, and drops a currency no longer reported', async () => {
+  it('keep the last balance when a check fails, count the failure, and drop a currency no longer reported', async () => {
     const answers: BalanceResult[] = [
       KZT_AND_USD,
       {
@@ -118,9 +146,9 @@ describe('balance poller', () => {
       ]),
     ];
     const getBalance = vi.fn(async () => answers.shift() ?? KZT_AND_USD);
-    const router = fakeRouter([new FakeProvider('vf-a', { getBalance })]);
+    const router = routerOf([new FakeProvider('vf-a', { getBalance })]);
     const registry = new Registry();
-    const instrumentation = instrumentRouter(router, { registry, balance: { intervalMs: 60_000 } });
+    const instrumentation = instrumentRouter(router, { registry, balance: {} });
     await instrumentation.pollBalances();
     await instrumentation.pollBalances();
     let s = await scrape(registry);
@@ -142,63 +170,21 @@ describe('balance poller', () => {
     instrumentation.stop();
   });
 
-  it('polls again every intervalMs, one poll at a time, and stops for good on stop()', async () => {
-    vi.useFakeTimers();
+  it('a check refused because the router stopped goes to onError, never rejects; after stop() nothing is exported', async () => {
     const getBalance = vi.fn(async () => KZT_AND_USD);
-    const router = fakeRouter([new FakeProvider('vf-a', { getBalance })]);
-    const registry = new Registry();
-    const instrumentation = instrumentRouter(router, {
-      registry,
-      balance: { intervalMs: 30_000, timeoutMs: 5_000 },
-    });
-    await vi.advanceTimersByTimeAsync(0);
-    expect(getBalance).toHaveBeenCalledTimes(1);
-    expect(getBalance.mock.calls[0]).toEqual([expect.objectContaining({ timeoutMs: 5_000 })]);
-    await vi.advanceTimersByTimeAsync(29_000);
-    expect(getBalance).toHaveBeenCalledTimes(1);
-    await vi.advanceTimersByTimeAsync(1_000);
-    expect(getBalance).toHaveBeenCalledTimes(2);
-    await vi.advanceTimersByTimeAsync(90_000);
-    expect(getBalance).toHaveBeenCalledTimes(5);
-    instrumentation.stop();
-    await vi.advanceTimersByTimeAsync(300_000);
-    expect(getBalance).toHaveBeenCalledTimes(5);
-  });
-
-  it('aborts a poll in flight on stop() and reports a throwing provider through onError, not as an outcome', async () => {
-    let signal: AbortSignal | undefined;
-    let release: () => void = () => {};
-    const hanging = vi.fn(
-      (options?: { signal?: AbortSignal }) =>
-        new Promise<BalanceResult>((resolve) => {
-          signal = options?.signal;
-          release = () => resolve(KZT_AND_USD);
-        }),
-    );
-    const throwing = vi.fn(async (): Promise<BalanceResult> => {
-      throw new Error('validation failed before sending');
-    });
+    const router = routerOf([new FakeProvider('vf-a', { getBalance })]);
     const onError = vi.fn();
-    const router = fakeRouter([
-      new FakeProvider('vf-a', { getBalance: hanging }),
-      new FakeProvider('vf-b', { getBalance: throwing }),
-    ]);
     const registry = new Registry();
-    const instrumentation = instrumentRouter(router, { registry, onError, balance: { intervalMs: 60_000 } });
-    await vi.waitFor(() => expect(throwing).toHaveBeenCalled());
+    const instrumentation = instrumentRouter(router, { registry, onError, balance: {} });
+    await router.stop();
+    await expect(instrumentation.pollBalances()).resolves.toBeUndefined();
     expect(onError).toHaveBeenCalledWith(
-      expect.objectContaining({ message: 'validation failed before sending' }),
+      expect.objectContaining({ name: 'ProviderUnavailableError' }),
       'balance',
     );
-    expect(signal?.aborted).toBe(false);
-    const s = await scrape(registry);
-    expect(
-      find(s, 'tolem_provider_requests_total', { provider: 'vf-b', operation: 'getBalance' }).every(
-        (x) => x.value === 0,
-      ),
-    ).toBe(true);
+    expect(getBalance).not.toHaveBeenCalled();
     instrumentation.stop();
-    expect(signal?.aborted).toBe(true);
-    release();
+    await instrumentation.pollBalances();
+    expect(getBalance).not.toHaveBeenCalled();
   });
 });
