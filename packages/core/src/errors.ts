@@ -8,6 +8,8 @@
  * `ValidationError.is(err)` works even when two copies of @tolem/core are loaded.
  */
 
+import type { PaymentState, Reason } from './model.js';
+
 const BRAND = Symbol.for('tolem.error');
 const KIND = Symbol.for('tolem.error.kind');
 
@@ -18,7 +20,8 @@ export type TolemErrorCode =
   | 'TOLEM_UNSUPPORTED_OPERATION'
   | 'TOLEM_JOURNAL_CONFLICT'
   | 'TOLEM_PAYMENT_UNCONFIRMED'
-  | 'TOLEM_JOURNAL_UNAVAILABLE';
+  | 'TOLEM_JOURNAL_UNAVAILABLE'
+  | 'TOLEM_RESOLUTION_REFUSED';
 
 export interface TolemErrorOptions {
   cause?: unknown;
@@ -216,5 +219,68 @@ export class JournalUnavailableError extends TolemError {
 
   static is(value: unknown): value is JournalUnavailableError {
     return branded(value, 'journal_unavailable');
+  }
+}
+
+/**
+ * Why a manual resolution was refused (architecture §4.8): `final` — the payment is already final ·
+ * `contradicted` — the provider's answer contradicts the request (it says succeeded or pending, or has
+ * the payment in a state that may have moved money, while `failed` was asked; a final failure while
+ * `succeeded` was asked) · `evidence_required` — the provider could not confirm it (unreachable, breaker
+ * open, "not found", no usable answer) and no evidence was given · `nothing_sent` — `succeeded` was
+ * asked for a payment nothing was ever sent for, or whose every attempt provably moved no money.
+ */
+export type ResolutionRefusal = 'final' | 'contradicted' | 'evidence_required' | 'nothing_sent';
+
+/** The provider's answer a refusal is based on, as an outcome, with the attempt it is about. */
+export interface ResolutionAnswer {
+  attemptNo: number;
+  provider: string;
+  state: PaymentState;
+  reason: Reason | null;
+  providerStatus: string | null;
+  message: string | null;
+}
+
+/**
+ * `router.resolve()` refused to make a payment final by hand: nothing was changed. `refusal` says why,
+ * `answer` is the provider's answer behind it (null when there was none), `current` the payment's state.
+ */
+export class ResolutionRefusedError extends TolemError {
+  readonly code = 'TOLEM_RESOLUTION_REFUSED' as const;
+  readonly [KIND] = 'resolution_refused';
+  readonly paymentId: string;
+  /** The state that was asked for. */
+  readonly requested: 'succeeded' | 'failed';
+  readonly refusal: ResolutionRefusal;
+  readonly answer: ResolutionAnswer | null;
+  /** The payment's state in the journal. */
+  readonly current: PaymentState;
+
+  constructor(
+    details: {
+      paymentId: string;
+      requested: 'succeeded' | 'failed';
+      refusal: ResolutionRefusal;
+      answer: ResolutionAnswer | null;
+      current: PaymentState;
+      why: string;
+    },
+    options: TolemErrorOptions = {},
+  ) {
+    super(`payment ${details.paymentId}: not resolved ${details.requested}: ${details.why}`, {
+      ...options,
+      ...(details.answer ? { providerId: details.answer.provider } : {}),
+    });
+    this.name = 'ResolutionRefusedError';
+    this.paymentId = details.paymentId;
+    this.requested = details.requested;
+    this.refusal = details.refusal;
+    this.answer = details.answer;
+    this.current = details.current;
+  }
+
+  static is(value: unknown): value is ResolutionRefusedError {
+    return branded(value, 'resolution_refused');
   }
 }

@@ -1,4 +1,20 @@
 export {
+  type AttemptChange,
+  type AttemptSnapshot,
+  AUDIT_ACTOR_KINDS,
+  type Audit,
+  type AuditActor,
+  type AuditActorKind,
+  HISTORY_EVENTS,
+  HISTORY_NOTE_EVENTS,
+  type HistoryEntry,
+  type HistoryEvent,
+  type HistoryNote,
+  type HistoryNoteEvent,
+  type PaymentSnapshot,
+  UNATTRIBUTED,
+} from './audit.js';
+export {
   type CurrencyCode,
   currencyMinorUnits,
   isCurrency,
@@ -14,6 +30,9 @@ export {
   type JournalUnavailableReason,
   PaymentUnconfirmedError,
   ProviderUnavailableError,
+  type ResolutionAnswer,
+  type ResolutionRefusal,
+  ResolutionRefusedError,
   TolemError,
   type TolemErrorCode,
   type TolemErrorOptions,
@@ -105,6 +124,18 @@ export {
   type PaymentProvider,
   throwIfAborted,
 } from './port.js';
+export {
+  CHUNK_STATUSES,
+  type ChunkStatus,
+  type ChunkUpdate,
+  type NewSubmission,
+  type RegistrySubmission,
+  SUBMISSION_KINDS,
+  type SubmissionChunk,
+  type SubmissionKey,
+  type SubmissionKind,
+  type SubmissionQuery,
+} from './registry-submission.js';
 export { Secret, scrub } from './secret.js';
 export { type Clock, systemClock, TOKENS } from './tokens.js';
 export {

@@ -56,6 +56,12 @@ export interface Capabilities {
   idempotentResend: boolean;
   /** Shape of the agent's transaction id at this provider (VectraFin: 1–15 digits). */
   transactionId: { pattern: RegExp; maxLength: number };
+  /**
+   * The most registry entries one request of `submitRegistry` carries (VectraFin: 1000). The router's
+   * end of day sends a registry in chunks of this size, one call each, and records each chunk, so an
+   * interrupted run resumes from the first chunk not accepted. Absent: the whole registry in one call.
+   */
+  registryChunkSize?: number;
 }
 
 /**
@@ -67,6 +73,12 @@ export interface PaymentProvider {
   /** Instance id, e.g. "vectrafin-kzt": one per configured connection. */
   readonly id: string;
   readonly capabilities: Capabilities;
+  /**
+   * The IANA zone this instance counts its days in: the calendar day of `listPayments` windows, of
+   * registries and of daily totals (VectraFin: its `timeZone` option, `Europe/Moscow` by default). The
+   * router's end of day needs it; a provider without registries may leave it out.
+   */
+  readonly timeZone?: string;
   checkAccount(request: AccountCheckRequest, options?: CallOptions): Promise<AccountCheckResult>;
   pay(request: PaymentRequest, options?: CallOptions): Promise<PaymentResult>;
   getStatus(ref: StatusRef, options?: CallOptions): Promise<PaymentResult>;

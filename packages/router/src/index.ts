@@ -1,3 +1,15 @@
+export type {
+  EndOfDayIssue,
+  EndOfDayOptions,
+  EndOfDayProgress,
+  EndOfDayReport,
+  Resolution,
+  ResolutionCheck,
+  ResolutionConfirmation,
+  ResolveRequest,
+  SubmissionChunkReport,
+  SubmissionReport,
+} from './back-office/types.js';
 export { type BackoffSchedule, backoffDelay } from './backoff.js';
 export { type CallVerdict, countsAsBreakerFailure } from './breaker.js';
 export { type CallbackHandlerOptions, createCallbackHandler } from './callback-handler.js';
