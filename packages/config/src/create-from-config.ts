@@ -8,7 +8,7 @@ import {
 } from '@tolem/core';
 import { createRouter, type Router, type RouterOptions, type VoucherOptions } from '@tolem/router';
 import { ConfigFileError, formatPath, joinPath } from './config-error.js';
-import { type JournalSpec, openJournal, parseJournalSpec } from './journal-spec.js';
+import { describeJournal, type JournalSpec, openJournal, parseJournalSpec } from './journal-spec.js';
 import { type LoadConfigOptions, loadTolemConfig, type TolemConfig } from './load-config.js';
 import type { ProviderKind } from './provider-kind.js';
 import { readSecret } from './secret-source.js';
@@ -30,6 +30,8 @@ export interface TolemRuntime {
   config: TolemConfig;
   router: Router;
   journal: PaymentJournal;
+  /** The journal, safe to print: `sqlite:/var/lib/tolem/tolem.db` or its URL without the password. */
+  journalDescription: string;
   providers: ReadonlyMap<string, PaymentProvider>;
   /** Each provider's business-day zone (IANA), by provider id. */
   timeZones: ReadonlyMap<string, string>;
@@ -96,6 +98,7 @@ export async function createFromConfig(
       config: resolved,
       router,
       journal,
+      journalDescription: describeJournal(spec),
       providers: router.providers,
       timeZones: new Map(built.map(({ provider, timeZone }) => [provider.id, timeZone])),
       close: () => router.stop(),
