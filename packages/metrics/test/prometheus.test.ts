@@ -93,6 +93,10 @@ async function watchAlerts(phase: string, untilMs: number): Promise<void> {
   }
 }
 
+/** The page for the payment `demo --serve` holds for the operator: one stuck payment at vf-a. */
+const isHeldPaymentPage = (alert: PromAlert) =>
+  alert.labels.alertname === 'TolemPaymentsStuck' && alert.labels.provider === 'vf-a';
+
 const firing = async (name: string, labels: Record<string, string>) =>
   (await (prometheus as PrometheusServer).alerts()).find(
     (alert) =>
@@ -110,7 +114,8 @@ beforeAll(async () => {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? folder,
-        TMPDIR: process.env.TMPDIR ?? tmpdir(),
+        // The demo keeps its folder (journal, configuration) in TMPDIR: this test's own, deleted after.
+        TMPDIR: folder,
         TOLEM_VECTRAFIN_PASSWORD: PASSWORD,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -189,10 +194,14 @@ describe('a real Prometheus scraping `tolem demo --serve` and a second router on
     expect(journals[0]?.value?.[1]).toBe('2');
   }, 90_000);
 
-  it('healthy part (the trickle, both finalizers, both pollers): no alert fires', async () => {
+  it('healthy part (the trickle, both finalizers, both pollers): no alert fires but the held payment’s', async () => {
     await watchAlerts('healthy', Date.now() + 45_000);
     const alerts = seen.healthy ?? [];
-    expect(alerts.filter((alert) => alert.state === 'firing').map(alertKey)).toEqual([]);
+    // The one payment `demo --serve` leaves open on purpose is reported stuck 90 s after it was made
+    // (the test below waits for that page): whether it already fires here depends on timing.
+    expect(
+      alerts.filter((alert) => alert.state === 'firing' && !isHeldPaymentPage(alert)).map(alertKey),
+    ).toEqual([]);
     // Not even pending for the breaker and finalizer alerts the scenario then trips: a breaker that opened
     // and closed in the shift, finalizers between passes. (The exporter alerts may pend for a scrape that
     // timed out on a loaded machine; with their 10 s here they still must not fire.)
@@ -261,7 +270,7 @@ describe('a real Prometheus scraping `tolem demo --serve` and a second router on
     // Meanwhile the demo's own instance stays quiet, and the second one pages only for what is wrong.
     const during = await p.alerts();
     expect(during.filter((a) => a.labels.instance === demoTarget).map(alertKey)).toEqual([]);
-    for (const alert of during.filter((a) => a.state === 'firing')) {
+    for (const alert of during.filter((a) => a.state === 'firing' && !isHeldPaymentPage(a))) {
       expect(
         ['TolemCircuitBreakerStuckOpen', 'TolemFinalizerStalled', 'TolemProviderTransportErrors'],
         alertKey(alert),
@@ -310,6 +319,21 @@ describe('a real Prometheus scraping `tolem demo --serve` and a second router on
       60_000,
     );
   }, 150_000);
+
+  it('the payment the demo holds for the operator pages TolemPaymentsStuck for vf-a: one payment', async () => {
+    const page = await waitFor(
+      'TolemPaymentsStuck for the held payment',
+      () => firing('TolemPaymentsStuck', { provider: 'vf-a' }),
+      240_000,
+    );
+    expect(page.labels.severity).toBe('critical');
+    expect(Number(page.value)).toBe(1);
+    // Counted once per journal, whichever instances export it.
+    const stuck = await (prometheus as PrometheusServer).alerts();
+    expect(stuck.filter((alert) => alert.labels.alertname === 'TolemPaymentsStuck').map(alertKey)).toEqual([
+      alertKey(page),
+    ]);
+  }, 300_000);
 
   it('loads every shipped rule healthy, and the recording rules return data', async () => {
     const p = prometheus as PrometheusServer;

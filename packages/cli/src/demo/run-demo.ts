@@ -140,7 +140,7 @@ async function holdOnePayment(stack: DemoStack, signal: AbortSignal): Promise<Pa
       paymentId: HELD_PAYMENT_ID,
       service: 'steam',
       account: STUCK_ACCOUNT,
-      amount: '75.00',
+      amount: '175.00',
       currency: 'KZT',
     },
     { signal },

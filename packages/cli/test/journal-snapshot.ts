@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import type { HistoryEntry, PaymentJournal, PaymentRecord } from '@tolem/core';
+
+/**
+ * Everything a journal holds that a command could change: every payment, as `get` returns it, with its
+ * history (once journals keep one). Two equal snapshots mean nothing changed.
+ */
+export async function journalSnapshot(journal: PaymentJournal): Promise<string> {
+  const records: PaymentRecord[] = [];
+  let after: { createdAt: string; paymentId: string } | undefined;
+  for (;;) {
+    const page = await journal.list({ limit: 500, ...(after ? { after } : {}) });
+    records.push(...page);
+    const last = page.at(-1);
+    if (page.length < 500 || last === undefined) break;
+    after = { createdAt: last.createdAt, paymentId: last.paymentId };
+  }
+  const withHistory = journal as PaymentJournal & { history?: (id: string) => Promise<HistoryEntry[]> };
+  const full = [];
+  for (const record of records) {
+    full.push({
+      record: await journal.get(record.paymentId),
+      history: withHistory.history ? await withHistory.history(record.paymentId) : null,
+    });
+  }
+  return JSON.stringify(full);
+}
+
+/** The bytes of a SQLite journal (its file and, when present, its write-ahead log). */
+export function fileDigest(path: string): string {
+  const hash = createHash('sha256');
+  for (const file of [path, `${path}-wal`]) if (existsSync(file)) hash.update(readFileSync(file));
+  return hash.digest('hex');
+}
