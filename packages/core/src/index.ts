@@ -46,6 +46,7 @@ export type {
   CreateResult,
   Lease,
   ListQuery,
+  NewAttempt,
   NewPayment,
   OpenGroup,
   PaymentDetails,
@@ -54,6 +55,22 @@ export type {
   SealedVoucher,
   Transition,
 } from './journal.js';
+export {
+  AUDIT_LIMITS,
+  attemptSnapshot,
+  baselineEntry,
+  checkedActor,
+  checkedAudit,
+  checkedNote,
+  createdEntry,
+  MIGRATION_ACTOR,
+  noteEntry,
+  paymentSnapshot,
+  type ReplayedPayment,
+  replayHistory,
+  replayTarget,
+  writeEntry,
+} from './journal-history.js';
 export {
   applyTransition,
   assertSamePayment,
@@ -71,6 +88,15 @@ export {
   withAttempt,
   withLease,
 } from './journal-records.js';
+export {
+  applyChunkUpdate,
+  assertSameSubmission,
+  assertSubmissionKey,
+  compareSubmissions,
+  matchesSubmission,
+  newSubmissionRecord,
+  submissionId,
+} from './journal-submissions.js';
 export { createMemoryJournal, type MemoryJournalOptions } from './memory-journal.js';
 export {
   canTransition,

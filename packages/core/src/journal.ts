@@ -4,8 +4,16 @@
  * pass `runJournalConformance` from @tolem/core/testing.
  */
 
+import type { Audit, HistoryEntry, HistoryNote } from './audit.js';
 import type { Outcome, PaymentState, Reason } from './model.js';
 import type { InvoicePaymentLine } from './operations.js';
+import type {
+  ChunkUpdate,
+  NewSubmission,
+  RegistrySubmission,
+  SubmissionKey,
+  SubmissionQuery,
+} from './registry-submission.js';
 
 /** Payment fields beyond the basics, kept so a resend carries exactly the same request. */
 export interface PaymentDetails {
@@ -27,6 +35,8 @@ export interface NewPayment {
   /** When the first re-check is due if nothing else schedules one. */
   nextCheckAt: Date;
   createdAt: Date;
+  /** Who creates it, for the history's `created` entry (not part of the payment's fields). */
+  audit?: Audit;
 }
 
 export interface AttemptRecord {
@@ -138,6 +148,17 @@ export interface Transition {
   voucher?: SealedVoucher;
   /** Time of the write (defaults to now). */
   at?: Date;
+  /** Who writes and why, for the history entry the write appends. */
+  audit?: Audit;
+}
+
+/** What `openAttempt` opens. */
+export interface NewAttempt {
+  provider: string;
+  serviceId: string;
+  at?: Date;
+  /** Who opens it (and so sends it first), for the history's `attempt_opened` entry. */
+  audit?: Audit;
 }
 
 export interface ClaimOptions {
@@ -208,16 +229,44 @@ export interface PaymentJournal {
    * Refuses (JournalConflictError) a new provider while an earlier attempt may have moved money
    * (`movedNoMoney` is false for it): the journal's own guard against paying twice.
    */
-  openAttempt(
-    paymentId: string,
-    expectedVersion: number,
-    attempt: { provider: string; serviceId: string; at?: Date },
-  ): Promise<PaymentRecord>;
+  openAttempt(paymentId: string, expectedVersion: number, attempt: NewAttempt): Promise<PaymentRecord>;
   transition(paymentId: string, expectedVersion: number, change: Transition): Promise<PaymentRecord>;
   /** Leases up to `limit` open payments due at `now` whose lease is free or expired. */
   claimDue(options: ClaimOptions): Promise<PaymentRecord[]>;
   list(query?: ListQuery): Promise<PaymentRecord[]>;
   /** Open (non-final) payments grouped by provider and state, for metrics. */
   openSummary(): Promise<OpenGroup[]>;
+  /**
+   * The payment's history, oldest first (`seq` 1, 2, 3…); empty for an unknown payment. Every write
+   * that changes what a payment is (`create`, `openAttempt`, a `transition` that changes its outcome,
+   * an attempt, its checks, its escalation or its kept voucher) appends one entry in the same
+   * transaction, from core's rules (`createdEntry`, `writeEntry`); a write that changes only a lease
+   * or a schedule appends nothing. Entries are never updated or deleted.
+   */
+  history(paymentId: string): Promise<HistoryEntry[]>;
+  /**
+   * Appends an entry that records something without changing the payment (a callback that changed
+   * nothing, a refused resolution), built by core's `noteEntry`; returns it. JournalConflictError when
+   * the payment does not exist; ValidationError (nothing written) for a malformed entry.
+   */
+  appendHistory(paymentId: string, note: HistoryNote): Promise<HistoryEntry>;
+  /**
+   * Starts a registry submission (end of day) or returns the one already started for the same key,
+   * revision and content (`created: false`). JournalConflictError when that key and revision were
+   * started with other content (`fields: ['digest']`); ValidationError when malformed (nothing written).
+   */
+  startSubmission(input: NewSubmission): Promise<{ submission: RegistrySubmission; created: boolean }>;
+  /**
+   * Records a chunk's progress (compare-and-set on `version`, core's `applyChunkUpdate`): an accepted
+   * chunk never changes. JournalConflictError for a stale version, a missing submission or chunk, or a
+   * refused change.
+   */
+  updateSubmission(
+    key: SubmissionKey & { revision: number },
+    expectedVersion: number,
+    update: ChunkUpdate,
+  ): Promise<RegistrySubmission>;
+  /** Submissions matching the query, by date, provider, kind and revision. */
+  submissions(query?: SubmissionQuery): Promise<RegistrySubmission[]>;
   close(): Promise<void>;
 }

@@ -1,14 +1,17 @@
+import type { HistoryEntry, HistoryNote } from './audit.js';
 import { ConfigError, JournalConflictError } from './errors.js';
 import type {
   ClaimOptions,
   CreateResult,
   ListQuery,
+  NewAttempt,
   NewPayment,
   OpenGroup,
   PaymentJournal,
   PaymentRecord,
   Transition,
 } from './journal.js';
+import { checkedAudit, checkedNote, createdEntry, noteEntry, writeEntry } from './journal-history.js';
 import {
   applyTransition,
   assertSamePayment,
@@ -22,6 +25,22 @@ import {
   withAttempt,
   withLease,
 } from './journal-records.js';
+import {
+  applyChunkUpdate,
+  assertSameSubmission,
+  assertSubmissionKey,
+  compareSubmissions,
+  matchesSubmission,
+  newSubmissionRecord,
+  submissionId,
+} from './journal-submissions.js';
+import type {
+  ChunkUpdate,
+  NewSubmission,
+  RegistrySubmission,
+  SubmissionKey,
+  SubmissionQuery,
+} from './registry-submission.js';
 import { type Clock, systemClock } from './tokens.js';
 
 export interface MemoryJournalOptions {
@@ -51,6 +70,9 @@ class MemoryJournal implements PaymentJournal {
   readonly identity: string = globalThis.crypto.randomUUID();
   private readonly payments = new Map<string, PaymentRecord>();
   private readonly byTransaction = new Map<string, string>();
+  /** Append-only: entries are pushed, never changed or removed. */
+  private readonly histories = new Map<string, HistoryEntry[]>();
+  private readonly submissionsByKey = new Map<string, RegistrySubmission>();
   /** One sequence for the whole journal: unique across providers (two instances may share an agent). */
   private lastTransactionId: string | null = null;
   private closed = false;
@@ -65,7 +87,9 @@ class MemoryJournal implements PaymentJournal {
       return { record: clone(existing), created: false };
     }
     const record = newPaymentRecord(payment);
+    const entry = createdEntry(record, checkedAudit(payment.audit));
     this.payments.set(record.paymentId, record);
+    this.histories.set(record.paymentId, [entry]);
     return { record: clone(record), created: true };
   }
 
@@ -81,19 +105,22 @@ class MemoryJournal implements PaymentJournal {
     return paymentId === undefined ? null : this.get(paymentId);
   }
 
-  async openAttempt(
-    paymentId: string,
-    expectedVersion: number,
-    attempt: { provider: string; serviceId: string; at?: Date },
-  ): Promise<PaymentRecord> {
+  async openAttempt(paymentId: string, expectedVersion: number, attempt: NewAttempt): Promise<PaymentRecord> {
     const record = this.require(paymentId);
     if (record.attempts.some((a) => a.provider === attempt.provider)) return clone(record);
     assertVersion(record, expectedVersion);
+    const audit = checkedAudit(attempt.audit);
     const now = this.clock.now();
     const at = attempt.at ?? now;
     // The id floor follows the journal's clock, not a caller-supplied time.
     const transactionId = nextTransactionId(this.lastTransactionId, now);
-    const next = withAttempt(record, { ...attempt, transactionId, at });
+    const next = withAttempt(record, {
+      provider: attempt.provider,
+      serviceId: attempt.serviceId,
+      transactionId,
+      at,
+    });
+    this.append(writeEntry(record, next, audit, this.nextSeq(paymentId)));
     this.lastTransactionId = transactionId;
     this.byTransaction.set(key(attempt.provider, transactionId), paymentId);
     this.payments.set(paymentId, next);
@@ -103,9 +130,75 @@ class MemoryJournal implements PaymentJournal {
   async transition(paymentId: string, expectedVersion: number, change: Transition): Promise<PaymentRecord> {
     const record = this.require(paymentId);
     assertVersion(record, expectedVersion);
+    const audit = checkedAudit(change.audit);
     const next = applyTransition(record, change, this.clock.now());
+    this.append(writeEntry(record, next, audit, this.nextSeq(paymentId)));
     this.payments.set(paymentId, next);
     return clone(next);
+  }
+
+  async history(paymentId: string): Promise<HistoryEntry[]> {
+    this.assertOpen();
+    return structuredClone(this.histories.get(paymentId) ?? []);
+  }
+
+  async appendHistory(paymentId: string, note: HistoryNote): Promise<HistoryEntry> {
+    const checked = checkedNote(note);
+    const record = this.require(paymentId);
+    const entry = noteEntry(record, checked, this.nextSeq(paymentId), this.clock.now());
+    this.append(entry);
+    return structuredClone(entry);
+  }
+
+  async startSubmission(input: NewSubmission): Promise<{ submission: RegistrySubmission; created: boolean }> {
+    this.assertOpen();
+    const record = newSubmissionRecord(input);
+    const existing = this.submissionsByKey.get(submissionKey(record));
+    if (existing) {
+      assertSameSubmission(existing, input);
+      return { submission: structuredClone(existing), created: false };
+    }
+    this.submissionsByKey.set(submissionKey(record), record);
+    return { submission: structuredClone(record), created: true };
+  }
+
+  async updateSubmission(
+    key: SubmissionKey & { revision: number },
+    expectedVersion: number,
+    update: ChunkUpdate,
+  ): Promise<RegistrySubmission> {
+    this.assertOpen();
+    const checked = { ...assertSubmissionKey(key), revision: key.revision };
+    const current = this.submissionsByKey.get(submissionKey(checked));
+    if (current === undefined) throw new JournalConflictError(submissionId(checked), 'does not exist');
+    if (current.version !== expectedVersion) {
+      throw new JournalConflictError(
+        submissionId(checked),
+        `version is ${current.version}, expected ${expectedVersion} (written concurrently)`,
+      );
+    }
+    const next = applyChunkUpdate(current, update);
+    this.submissionsByKey.set(submissionKey(next), next);
+    return structuredClone(next);
+  }
+
+  async submissions(query: SubmissionQuery = {}): Promise<RegistrySubmission[]> {
+    this.assertOpen();
+    return [...this.submissionsByKey.values()]
+      .filter((submission) => matchesSubmission(submission, query))
+      .sort(compareSubmissions)
+      .map((submission) => structuredClone(submission));
+  }
+
+  private nextSeq(paymentId: string): number {
+    return (this.histories.get(paymentId)?.length ?? 0) + 1;
+  }
+
+  private append(entry: HistoryEntry | null): void {
+    if (entry === null) return;
+    const entries = this.histories.get(entry.paymentId) ?? [];
+    entries.push(entry);
+    this.histories.set(entry.paymentId, entries);
   }
 
   async claimDue(options: ClaimOptions): Promise<PaymentRecord[]> {
@@ -149,6 +242,10 @@ class MemoryJournal implements PaymentJournal {
   private assertOpen(): void {
     if (this.closed) throw new Error('journal is closed');
   }
+}
+
+function submissionKey(key: SubmissionKey & { revision: number }): string {
+  return `${key.provider}\u0000${key.date}\u0000${key.kind}\u0000${key.revision}`;
 }
 
 function key(provider: string, transactionId: string): string {

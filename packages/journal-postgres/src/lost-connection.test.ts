@@ -25,7 +25,8 @@ import { createPostgresJournal } from './postgres-journal.js';
 const AGENT_ID = '7001';
 const AGENT_PASSWORD = 'pw-Zq9-never-print-me';
 const TIMEOUT = 60_000;
-const PAYMENT_INSERT = /^\s*INSERT INTO \S+\.payments\b/;
+/** The one statement that inserts a payment and its `created` history entry (a CTE). */
+const PAYMENT_INSERT = /^\s*WITH inserted AS \(\s*INSERT INTO \S+\.payments\b/;
 
 let cluster: PgCluster;
 /** The test's own pool, straight to PostgreSQL: what is really in the table. */

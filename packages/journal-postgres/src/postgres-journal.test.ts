@@ -9,6 +9,8 @@ import {
   outcome,
   type PaymentJournal,
   type PaymentRecord,
+  replayHistory,
+  replayTarget,
 } from '@tolem/core';
 import { runJournalConformance } from '@tolem/core/testing';
 import pg from 'pg';
@@ -307,7 +309,9 @@ describe('migrations', () => {
     expect(tables.rows.map((r) => r.tablename)).toEqual([
       'attempts_by_tx',
       'journal_identity',
+      'payment_history',
       'payments',
+      'registry_submissions',
       'tolem_journal_version',
       'tx_sequence',
     ]);
@@ -421,6 +425,73 @@ describe('migrations', () => {
       "SELECT 1 FROM information_schema.columns WHERE table_schema = 'tolem_v1' AND table_name = 'payments' AND column_name = 'voucher'",
     );
     expect(column.rowCount).toBe(1);
+  });
+
+  it('a schema written at version 3 gains a history in place: payments intact, each with a baseline entry', async () => {
+    // test/fixtures/journal-v3.sql: pg_dump --inserts of schema tolem_v3 as the version-3 package wrote
+    // it (vouchers and the identity, no history; six payments in every shape); journal-v3.json is what
+    // its list() returned then.
+    const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../test/fixtures');
+    const dump = readFileSync(join(fixtures, 'journal-v3.sql'), 'utf8')
+      .split('\n')
+      .filter((line) => !line.startsWith('\\'))
+      .join('\n');
+    const before = JSON.parse(readFileSync(join(fixtures, 'journal-v3.json'), 'utf8')) as PaymentRecord[];
+    expect(before).toHaveLength(6);
+    const client = await admin.connect();
+    try {
+      await client.query(dump);
+    } finally {
+      client.release(true);
+    }
+    const upgradedAt = new Date('2024-07-10T06:00:00.000Z');
+    const journal = await createPostgresJournal({
+      pool: shared,
+      schema: 'tolem_v3',
+      clock: { now: () => upgradedAt },
+    });
+    try {
+      expect(journal.identity).toBe('6985d101-9526-4ebd-ae43-421b6eaaf118');
+      expect(await journal.list()).toEqual(before);
+      for (const record of before) {
+        const entries = await journal.history(record.paymentId);
+        expect(entries).toHaveLength(1);
+        expect(entries[0]).toMatchObject({
+          seq: 1,
+          event: 'baseline',
+          at: upgradedAt.toISOString(),
+          actor: { kind: 'router', name: 'schema-migration' },
+          version: record.version,
+        });
+        expect(replayHistory(entries)).toEqual(replayTarget(record));
+      }
+      const stuck = (await journal.get('v3-failed-over'))!;
+      await journal.transition(stuck.paymentId, stuck.version, {
+        resend: { no: 2 },
+        audit: { actor: { kind: 'finalizer', name: 'router-b' }, reason: 'resend_not_found' },
+      });
+      const history = await journal.history('v3-failed-over');
+      expect(history.map((entry) => [entry.seq, entry.event])).toEqual([
+        [1, 'baseline'],
+        [2, 'resent'],
+      ]);
+      expect(replayHistory(history)).toEqual(replayTarget((await journal.get('v3-failed-over'))!));
+    } finally {
+      await journal.close();
+    }
+    const versions = await admin.query('SELECT version FROM tolem_v3.tolem_journal_version ORDER BY version');
+    expect(versions.rows.map((row) => row.version)).toEqual([1, 2, 3, 4]);
+    // The history is append-only for anyone connected, not only for tolem.
+    for (const statement of [
+      "UPDATE tolem_v3.payment_history SET event = 'note'",
+      'DELETE FROM tolem_v3.payment_history',
+      'TRUNCATE tolem_v3.payment_history',
+    ]) {
+      await expect(admin.query(statement)).rejects.toThrow(/append-only/);
+    }
+    expect((await admin.query('SELECT count(*)::int AS n FROM tolem_v3.payment_history')).rows).toEqual([
+      { n: 7 },
+    ]);
   });
 
   it('an existing empty schema is used without CREATE SCHEMA', async () => {

@@ -1,32 +1,50 @@
 import {
+  applyChunkUpdate,
   applyTransition,
   assertSamePayment,
+  assertSameSubmission,
+  assertSubmissionKey,
   assertVersion,
+  type ChunkUpdate,
   type ClaimOptions,
   type Clock,
   type CreateResult,
+  checkedAudit,
+  checkedNote,
   compareKeys,
+  compareSubmissions,
+  createdEntry,
+  type HistoryEntry,
+  type HistoryNote,
   isClaimable,
   JournalConflictError,
   type ListQuery,
-  latestAttempt,
   matchesQuery,
+  type NewAttempt,
   type NewPayment,
+  type NewSubmission,
   newPaymentRecord,
+  newSubmissionRecord,
   nextTransactionId,
+  noteEntry,
   type OpenGroup,
   type PaymentJournal,
   type PaymentRecord,
-  type SealedVoucher,
+  type RegistrySubmission,
+  type SubmissionKey,
+  type SubmissionQuery,
+  submissionId,
   summarise,
   systemClock,
   type Transition,
   withAttempt,
   withLease,
+  writeEntry,
 } from '@tolem/core';
 import pg from 'pg';
 import { connectError } from './connect-error.js';
 import { type PostgresJournalOptions, parseOptions } from './options.js';
+import { columns, type PaymentRow, parse, recordJson } from './rows.js';
 import { migrate, quoteIdentifier } from './schema.js';
 import { inTransaction, isConcurrencyFailure } from './transaction.js';
 
@@ -38,12 +56,6 @@ import { inTransaction, isConcurrencyFailure } from './transaction.js';
 const JOURNAL_SEQUENCE = '*';
 
 type Queryable = Pick<pg.Pool, 'query'>;
-
-/** A payments row as read: the record's JSON and the sealed voucher's, if any. */
-interface PaymentRow {
-  record: string;
-  voucher: string | null;
-}
 
 /**
  * The shared journal (architecture §1): every router instance, on any host, points at the same PostgreSQL
@@ -71,7 +83,7 @@ export async function createPostgresJournal(options: PostgresJournalOptions): Pr
   if (owned) pool.on('error', () => {});
   let identity: string;
   try {
-    await migrate(pool, parsed.schema);
+    await migrate(pool, parsed.schema, parsed.clock ?? systemClock);
     identity = await readIdentity(pool, parsed.schema);
   } catch (error) {
     if (owned) await pool.end().catch(() => {});
@@ -105,10 +117,15 @@ class PostgresJournal implements PaymentJournal {
     this.sql = {
       get: `SELECT record, voucher FROM ${s}.payments WHERE payment_id = $1`,
       getForUpdate: `SELECT record, voucher FROM ${s}.payments WHERE payment_id = $1 FOR UPDATE`,
-      insert: `INSERT INTO ${s}.payments
-                 (payment_id, created_at, final, state, next_check_at, lease_until, provider, version, record, voucher)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-               ON CONFLICT (payment_id) DO NOTHING`,
+      // One statement: the payment and its `created` entry, both or neither.
+      insert: `WITH inserted AS (
+                 INSERT INTO ${s}.payments
+                   (payment_id, created_at, final, state, next_check_at, lease_until, provider, version, record, voucher)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT (payment_id) DO NOTHING
+                 RETURNING payment_id)
+               INSERT INTO ${s}.payment_history (payment_id, seq, at, event, entry)
+               SELECT payment_id, 1, $11, $12, $13 FROM inserted`,
       update: `UPDATE ${s}.payments SET created_at = $2, final = $3, state = $4, next_check_at = $5,
                  lease_until = $6, provider = $7, version = $8, record = $9, voucher = $10
                WHERE payment_id = $1 AND version = $11`,
@@ -129,15 +146,33 @@ class PostgresJournal implements PaymentJournal {
               WHERE p.payment_id = u.payment_id AND p.version = u.expected`,
       open: `SELECT record, voucher FROM ${s}.payments WHERE NOT final`,
       list: `SELECT record, voucher FROM ${s}.payments`,
+      history: `SELECT entry FROM ${s}.payment_history WHERE payment_id = $1 ORDER BY seq`,
+      nextSeq: `SELECT coalesce(max(seq), 0) + 1 AS seq FROM ${s}.payment_history WHERE payment_id = $1`,
+      appendHistory: `INSERT INTO ${s}.payment_history (payment_id, seq, at, event, entry) VALUES ($1, $2, $3, $4, $5)`,
+      insertSubmission: `INSERT INTO ${s}.registry_submissions (provider, day, kind, revision, version, record)
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+      submission: `SELECT record FROM ${s}.registry_submissions
+                   WHERE provider = $1 AND day = $2 AND kind = $3 AND revision = $4`,
+      submissionForUpdate: `SELECT record FROM ${s}.registry_submissions
+                            WHERE provider = $1 AND day = $2 AND kind = $3 AND revision = $4 FOR UPDATE`,
+      updateSubmission: `UPDATE ${s}.registry_submissions SET version = $5, record = $6
+                         WHERE provider = $1 AND day = $2 AND kind = $3 AND revision = $4 AND version = $7`,
+      submissions: `SELECT record FROM ${s}.registry_submissions`,
     };
   }
 
   async create(payment: NewPayment): Promise<CreateResult> {
     this.assertOpen();
     const record = newPaymentRecord(payment);
+    const entry = createdEntry(record, checkedAudit(payment.audit));
     // One statement: of two instances creating the same id at once, PostgreSQL lets one insert and
     // makes the other wait for it, then do nothing.
-    const inserted = await this.pool.query(this.sql.insert, columns(record));
+    const inserted = await this.pool.query(this.sql.insert, [
+      ...columns(record),
+      entry.at,
+      entry.event,
+      JSON.stringify(entry),
+    ]);
     if (inserted.rowCount === 1) return { record, created: true };
     const existing = await this.read(this.pool, payment.paymentId);
     if (existing === null) {
@@ -160,11 +195,8 @@ class PostgresJournal implements PaymentJournal {
     return row ? parse(row) : null;
   }
 
-  async openAttempt(
-    paymentId: string,
-    expectedVersion: number,
-    attempt: { provider: string; serviceId: string; at?: Date },
-  ): Promise<PaymentRecord> {
+  async openAttempt(paymentId: string, expectedVersion: number, attempt: NewAttempt): Promise<PaymentRecord> {
+    const audit = checkedAudit(attempt.audit);
     return this.write(paymentId, async (client) => {
       const record = await this.require(client, paymentId);
       if (record.attempts.some((a) => a.provider === attempt.provider)) return record;
@@ -177,22 +209,112 @@ class PostgresJournal implements PaymentJournal {
       // The id floor follows the journal's clock (read after the lock), not a caller-supplied time.
       const now = this.clock.now();
       const transactionId = nextTransactionId(last, now);
-      const next = withAttempt(record, { ...attempt, transactionId, at: attempt.at ?? now });
+      const next = withAttempt(record, {
+        provider: attempt.provider,
+        serviceId: attempt.serviceId,
+        transactionId,
+        at: attempt.at ?? now,
+      });
       await this.save(client, next, record.version);
       await client.query(this.sql.insertTransaction, [attempt.provider, transactionId, paymentId]);
       await client.query(this.sql.saveSequence, [JOURNAL_SEQUENCE, transactionId]);
+      await this.append(client, (seq) => writeEntry(record, next, audit, seq), paymentId);
       return next;
     });
   }
 
   async transition(paymentId: string, expectedVersion: number, change: Transition): Promise<PaymentRecord> {
+    const audit = checkedAudit(change.audit);
     return this.write(paymentId, async (client) => {
       const record = await this.require(client, paymentId);
       assertVersion(record, expectedVersion);
       const next = applyTransition(record, change, this.clock.now());
       await this.save(client, next, record.version);
+      await this.append(client, (seq) => writeEntry(record, next, audit, seq), paymentId);
       return next;
     });
+  }
+
+  async history(paymentId: string): Promise<HistoryEntry[]> {
+    this.assertOpen();
+    const result = await this.pool.query<{ entry: string }>(this.sql.history, [paymentId]);
+    return result.rows.map((row) => JSON.parse(row.entry) as HistoryEntry);
+  }
+
+  async appendHistory(paymentId: string, note: HistoryNote): Promise<HistoryEntry> {
+    const checked = checkedNote(note);
+    return this.write(paymentId, async (client) => {
+      // The row lock serialises sequence numbers with every other write to the payment.
+      const record = await this.require(client, paymentId);
+      const now = this.clock.now();
+      const entry = await this.append(client, (seq) => noteEntry(record, checked, seq, now), paymentId);
+      return entry as HistoryEntry;
+    });
+  }
+
+  async startSubmission(input: NewSubmission): Promise<{ submission: RegistrySubmission; created: boolean }> {
+    this.assertOpen();
+    const record = newSubmissionRecord(input);
+    const inserted = await this.pool.query(this.sql.insertSubmission, [
+      record.provider,
+      record.date,
+      record.kind,
+      record.revision,
+      record.version,
+      JSON.stringify(record),
+    ]);
+    if (inserted.rowCount === 1) return { submission: record, created: true };
+    const existing = await this.readSubmission(this.pool, record, false);
+    if (existing === null) throw new Error(`submission ${submissionId(record)}: neither inserted nor found`);
+    assertSameSubmission(existing, input);
+    return { submission: existing, created: false };
+  }
+
+  async updateSubmission(
+    key: SubmissionKey & { revision: number },
+    expectedVersion: number,
+    update: ChunkUpdate,
+  ): Promise<RegistrySubmission> {
+    const checked = { ...assertSubmissionKey(key), revision: key.revision };
+    return this.write(submissionId(checked), async (client) => {
+      const current = await this.readSubmission(client, checked, true);
+      if (current === null) throw new JournalConflictError(submissionId(checked), 'does not exist');
+      if (current.version !== expectedVersion) {
+        throw new JournalConflictError(
+          submissionId(checked),
+          `version is ${current.version}, expected ${expectedVersion} (written concurrently)`,
+        );
+      }
+      const next = applyChunkUpdate(current, update);
+      await client.query(this.sql.updateSubmission, [
+        next.provider,
+        next.date,
+        next.kind,
+        next.revision,
+        next.version,
+        JSON.stringify(next),
+        expectedVersion,
+      ]);
+      return next;
+    });
+  }
+
+  async submissions(query: SubmissionQuery = {}): Promise<RegistrySubmission[]> {
+    this.assertOpen();
+    const where: string[] = [];
+    const params: string[] = [];
+    for (const [column, value] of [
+      ['provider', query.provider],
+      ['day', query.date],
+      ['kind', query.kind],
+    ] as const) {
+      if (value === undefined) continue;
+      params.push(value);
+      where.push(`${column} = $${params.length}`);
+    }
+    const sql = `${this.sql.submissions} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    const result = await this.pool.query<{ record: string }>(sql, params);
+    return result.rows.map((row) => JSON.parse(row.record) as RegistrySubmission).sort(compareSubmissions);
   }
 
   async claimDue(options: ClaimOptions): Promise<PaymentRecord[]> {
@@ -287,6 +409,43 @@ class PostgresJournal implements PaymentJournal {
     return row ? parse(row) : null;
   }
 
+  private async readSubmission(
+    db: Queryable,
+    key: SubmissionKey & { revision: number },
+    lock: boolean,
+  ): Promise<RegistrySubmission | null> {
+    const result = await db.query<{ record: string }>(
+      lock ? this.sql.submissionForUpdate : this.sql.submission,
+      [key.provider, key.date, key.kind, key.revision],
+    );
+    const row = result.rows[0];
+    return row === undefined ? null : (JSON.parse(row.record) as RegistrySubmission);
+  }
+
+  /**
+   * Inserts the entry `build` makes from the payment's next sequence number, inside the write's
+   * transaction (the payment's row is locked, so numbers never collide); nothing for a null entry.
+   */
+  private async append(
+    client: pg.PoolClient,
+    build: (seq: number) => HistoryEntry | null,
+    paymentId: string,
+  ): Promise<HistoryEntry | null> {
+    // A bookkeeping write appends nothing: no need to ask for a number.
+    if (build(0) === null) return null;
+    const next = await client.query<{ seq: number }>(this.sql.nextSeq, [paymentId]);
+    const entry = build(Number(next.rows[0]?.seq ?? 1));
+    if (entry === null) return null;
+    await client.query(this.sql.appendHistory, [
+      entry.paymentId,
+      entry.seq,
+      entry.at,
+      entry.event,
+      JSON.stringify(entry),
+    ]);
+    return entry;
+  }
+
   /** Reads and locks the payment's row until the transaction ends. */
   private async require(client: pg.PoolClient, paymentId: string): Promise<PaymentRecord> {
     const result = await client.query<PaymentRow>(this.sql.getForUpdate, [paymentId]);
@@ -309,32 +468,4 @@ class PostgresJournal implements PaymentJournal {
   private assertOpen(): void {
     if (this.closed) throw new Error('journal is closed');
   }
-}
-
-/** The indexed columns, the record and its sealed voucher, in the order of the insert and update statements. */
-function columns(record: PaymentRecord): (string | number | boolean | null)[] {
-  return [
-    record.paymentId,
-    record.createdAt,
-    record.final,
-    record.state,
-    record.nextCheckAt,
-    record.lease?.until ?? null,
-    latestAttempt(record)?.provider ?? null,
-    record.version,
-    recordJson(record),
-    record.voucher == null ? null : JSON.stringify(record.voucher),
-  ];
-}
-
-/** The record as stored in `record`: everything but the voucher, which has a column of its own. */
-function recordJson(record: PaymentRecord): string {
-  const { voucher: _ownColumn, ...rest } = record;
-  return JSON.stringify(rest);
-}
-
-/** A stored row as a record; rows written before schema version 2 have no voucher. */
-function parse(row: PaymentRow): PaymentRecord {
-  const record = JSON.parse(row.record) as Omit<PaymentRecord, 'voucher'>;
-  return { ...record, voucher: row.voucher === null ? null : (JSON.parse(row.voucher) as SealedVoucher) };
 }

@@ -1,5 +1,6 @@
-import { ConfigError } from '@tolem/core';
-import type { Pool } from 'pg';
+import { baselineEntry, type Clock, ConfigError } from '@tolem/core';
+import type { Pool, PoolClient } from 'pg';
+import { type PaymentRow, parse } from './rows.js';
 import { inTransaction } from './transaction.js';
 
 /** The table that marks a schema as a tolem journal and records which migrations ran. */
@@ -13,7 +14,12 @@ export const VERSION_TABLE = 'tolem_journal_version';
  * `timestamptz` columns for the indexes, while the record itself is the exact JSON text every other
  * journal stores (JSONB would refuse a `\u0000` in a provider's message and reorder keys).
  */
-const MIGRATIONS: readonly ((s: string) => string)[] = [
+type Migration =
+  | ((s: string) => string)
+  /** A step that needs the journal's rules, run in the migration's transaction. */
+  | { run(client: PoolClient, s: string, clock: Clock): Promise<void> };
+
+const MIGRATIONS: readonly Migration[] = [
   (s) => `
   CREATE TABLE ${s}.payments (
     payment_id    text COLLATE "C" PRIMARY KEY,
@@ -55,6 +61,66 @@ const MIGRATIONS: readonly ((s: string) => string)[] = [
   );
   INSERT INTO ${s}.journal_identity (id) VALUES (gen_random_uuid()::text);
   `,
+  // 4: the audit trail (architecture §4.8) — each payment's append-only history, one row per entry in
+  // (payment, seq) order, guarded by a trigger against UPDATE, DELETE and TRUNCATE — and the registry
+  // submissions of end of day. Payments already in the schema get one `baseline` entry: their state at
+  // the upgrade.
+  {
+    async run(client, s, clock) {
+      await client.query(`
+      CREATE TABLE ${s}.payment_history (
+        payment_id text COLLATE "C" NOT NULL REFERENCES ${s}.payments (payment_id),
+        seq        integer NOT NULL,
+        at         timestamptz NOT NULL,
+        event      text NOT NULL,
+        entry      text NOT NULL,
+        PRIMARY KEY (payment_id, seq)
+      );
+      CREATE FUNCTION ${s}.payment_history_append_only() RETURNS trigger LANGUAGE plpgsql AS $body$
+      BEGIN
+        RAISE EXCEPTION 'payment_history is append-only' USING ERRCODE = 'raise_exception';
+      END
+      $body$;
+      CREATE TRIGGER payment_history_append_only BEFORE UPDATE OR DELETE ON ${s}.payment_history
+        FOR EACH ROW EXECUTE FUNCTION ${s}.payment_history_append_only();
+      CREATE TRIGGER payment_history_no_truncate BEFORE TRUNCATE ON ${s}.payment_history
+        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.payment_history_append_only();
+      CREATE TABLE ${s}.registry_submissions (
+        provider text COLLATE "C" NOT NULL,
+        day      text COLLATE "C" NOT NULL,
+        kind     text COLLATE "C" NOT NULL,
+        revision integer NOT NULL,
+        version  bigint NOT NULL,
+        record   text NOT NULL,
+        PRIMARY KEY (provider, day, kind, revision)
+      );
+      `);
+      const at = clock.now();
+      for (let after = ''; ; ) {
+        const page = await client.query<PaymentRow & { payment_id: string }>(
+          `SELECT payment_id, record, voucher FROM ${s}.payments WHERE payment_id > $1 ORDER BY payment_id LIMIT 500`,
+          [after],
+        );
+        const entries = page.rows.map((row) => baselineEntry(parse(row), at));
+        if (entries.length > 0) {
+          await client.query(
+            `INSERT INTO ${s}.payment_history (payment_id, seq, at, event, entry)
+             SELECT * FROM unnest($1::text[], $2::integer[], $3::timestamptz[], $4::text[], $5::text[])`,
+            [
+              entries.map((e) => e.paymentId),
+              entries.map((e) => e.seq),
+              entries.map((e) => e.at),
+              entries.map((e) => e.event),
+              entries.map((e) => JSON.stringify(e)),
+            ],
+          );
+        }
+        const last = page.rows[page.rows.length - 1];
+        if (last === undefined) break;
+        after = last.payment_id;
+      }
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -69,7 +135,7 @@ export function quoteIdentifier(name: string): string {
  * on the schema name: several instances starting together migrate once, the others wait and then find
  * nothing to do. Refuses a schema from a newer package, or one holding tables that are not a journal.
  */
-export async function migrate(pool: Pool, schema: string): Promise<void> {
+export async function migrate(pool: Pool, schema: string, clock: Clock): Promise<void> {
   const s = quoteIdentifier(schema);
   await inTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock(hashtext('tolem.journal'), hashtext($1))", [schema]);
@@ -107,7 +173,9 @@ export async function migrate(pool: Pool, schema: string): Promise<void> {
       );
     }
     for (let next = version; next < SCHEMA_VERSION; next++) {
-      await client.query(MIGRATIONS[next]!(s));
+      const migration = MIGRATIONS[next]!;
+      if (typeof migration === 'function') await client.query(migration(s));
+      else await migration.run(client, s, clock);
       await client.query(`INSERT INTO ${s}.${VERSION_TABLE} (version) VALUES ($1)`, [next + 1]);
     }
   });

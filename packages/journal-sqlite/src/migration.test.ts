@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { outcome, type PaymentRecord, type SealedVoucher } from '@tolem/core';
+import { outcome, type PaymentRecord, replayHistory, replayTarget, type SealedVoucher } from '@tolem/core';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from './schema.js';
@@ -79,5 +79,69 @@ it('a journal file of schema version 1 is migrated in place: every payment intac
   const reopened = createSqliteJournal({ path });
   expect((await reopened.get('v1-voucher-pending'))?.voucher).toEqual(SEALED);
   expect((await reopened.get('v1-succeeded'))?.voucher).toBeNull();
+  await reopened.close();
+});
+
+it('a journal file of schema version 3 gains a history in place: payments intact, each with a baseline entry', async () => {
+  // test/fixtures/journal-v3.db was written by this package at schema version 3 (vouchers and the
+  // identity, no history); journal-v3.json is what its list() returned then: six payments in every
+  // shape (succeeded, a kept voucher, pending and leased, failed over and stuck, declined, nothing sent).
+  const path = join(dir, 'journal-v3.db');
+  copyFileSync(join(fixtures, 'journal-v3.db'), path);
+  const before = JSON.parse(readFileSync(join(fixtures, 'journal-v3.json'), 'utf8')) as PaymentRecord[];
+  expect(before).toHaveLength(6);
+  const identity = (() => {
+    const db = new Database(path, { readonly: true });
+    const row = db.prepare<[], { id: string }>('SELECT id FROM journal_identity').get();
+    db.close();
+    return row?.id;
+  })();
+
+  const upgradedAt = new Date('2024-07-10T06:00:00.000Z');
+  const journal = createSqliteJournal({ path, clock: { now: () => upgradedAt } });
+  expect(journal.identity).toBe(identity);
+  expect(await journal.list()).toEqual(before);
+  for (const record of before) {
+    const entries = await journal.history(record.paymentId);
+    // What happened before the upgrade is not known: one entry holding the payment as it stood then.
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      seq: 1,
+      event: 'baseline',
+      at: upgradedAt.toISOString(),
+      actor: { kind: 'router', name: 'schema-migration' },
+      version: record.version,
+      payment: { before: null },
+    });
+    expect(replayHistory(entries)).toEqual(replayTarget(record));
+  }
+  expect((await journal.history('v3-voucher-kept'))[0]?.payment.after.voucherKept).toBe(true);
+  // Writes after the upgrade carry on from the baseline, and the history replays to the record.
+  const pending = (await journal.get('v3-pending-leased'))!;
+  await journal.transition(pending.paymentId, pending.version, {
+    attempt: { no: 1, update: outcome('succeeded', null, '10') },
+    payment: outcome('succeeded', null, '10'),
+    audit: { actor: { kind: 'finalizer', name: 'router-a' } },
+  });
+  const history = await journal.history('v3-pending-leased');
+  expect(history.map((entry) => [entry.seq, entry.event])).toEqual([
+    [1, 'baseline'],
+    [2, 'outcome'],
+  ]);
+  expect(replayHistory(history)).toEqual(replayTarget((await journal.get('v3-pending-leased'))!));
+  expect(await journal.submissions()).toEqual([]);
+  await journal.close();
+
+  const db = new Database(path);
+  expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+  expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  // The history is append-only for anyone writing to the file, not only for tolem.
+  expect(() => db.exec("UPDATE payment_history SET event = 'note'")).toThrow(/append-only/);
+  expect(() => db.exec('DELETE FROM payment_history')).toThrow(/append-only/);
+  expect(db.prepare('SELECT count(*) AS n FROM payment_history').get()).toEqual({ n: 7 });
+  db.close();
+  // Reopening migrates nothing again.
+  const reopened = createSqliteJournal({ path });
+  expect((await reopened.history('v3-succeeded')).map((entry) => entry.event)).toEqual(['baseline']);
   await reopened.close();
 });

@@ -188,7 +188,10 @@ describe('the database file', () => {
     await reopened.close();
     // A file from before the identity (schema version 2) gets one when it is upgraded, data intact.
     const db = new Database(path);
-    db.exec('DROP TABLE journal_identity; PRAGMA user_version = 2;');
+    // (and so before the history of version 4)
+    db.exec(
+      'DROP TABLE journal_identity; DROP TABLE payment_history; DROP TABLE registry_submissions; PRAGMA user_version = 2;',
+    );
     db.close();
     const upgraded = createSqliteJournal({ path });
     expect(upgraded.identity).toMatch(/^[0-9a-f-]{36}$/);

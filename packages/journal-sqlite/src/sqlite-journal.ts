@@ -1,33 +1,51 @@
 import {
+  applyChunkUpdate,
   applyTransition,
   assertSamePayment,
+  assertSameSubmission,
+  assertSubmissionKey,
   assertVersion,
+  type ChunkUpdate,
   type ClaimOptions,
   type Clock,
   ConfigError,
   type CreateResult,
+  checkedAudit,
+  checkedNote,
   compareKeys,
+  compareSubmissions,
+  createdEntry,
+  type HistoryEntry,
+  type HistoryNote,
   isClaimable,
   JournalConflictError,
   type ListQuery,
-  latestAttempt,
   matchesQuery,
+  type NewAttempt,
   type NewPayment,
+  type NewSubmission,
   newPaymentRecord,
+  newSubmissionRecord,
   nextTransactionId,
+  noteEntry,
   type OpenGroup,
   type PaymentJournal,
   type PaymentRecord,
-  type SealedVoucher,
+  type RegistrySubmission,
+  type SubmissionKey,
+  type SubmissionQuery,
+  submissionId,
   summarise,
   systemClock,
   type Transition,
   withAttempt,
   withLease,
+  writeEntry,
 } from '@tolem/core';
 import Database from 'better-sqlite3';
 import { nativeModuleError } from './native-module.js';
 import { parseOptions, type SqliteJournalOptions } from './options.js';
+import { columns, type PaymentRow, parse } from './rows.js';
 import { migrate } from './schema.js';
 
 /**
@@ -35,11 +53,6 @@ import { migrate } from './schema.js';
  * two provider instances configured on the same agent can never hand one TransactionID to two payments.
  */
 const JOURNAL_SEQUENCE = '*';
-
-interface PaymentRow {
-  record: string;
-  voucher: string | null;
-}
 
 /**
  * The embedded default journal (architecture §1): one SQLite file in WAL mode. Every write runs in an
@@ -94,7 +107,7 @@ class SqliteJournal implements PaymentJournal {
       if (path !== ':memory:') this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
       this.db.pragma('foreign_keys = ON');
-      migrate(this.db, path);
+      migrate(this.db, path, clock);
       this.identity = readIdentity(this.db);
     } catch (error) {
       this.db.close();
@@ -133,6 +146,25 @@ class SqliteJournal implements PaymentJournal {
          ORDER BY next_check_at, created_at, payment_id LIMIT ?`,
       ),
       open: db.prepare<[], PaymentRow>('SELECT record, voucher FROM payments WHERE final = 0'),
+      history: db.prepare<[string], { entry: string }>(
+        'SELECT entry FROM payment_history WHERE payment_id = ? ORDER BY seq',
+      ),
+      nextSeq: db.prepare<[string], { seq: number }>(
+        'SELECT coalesce(max(seq), 0) + 1 AS seq FROM payment_history WHERE payment_id = ?',
+      ),
+      appendHistory: db.prepare(
+        'INSERT INTO payment_history (payment_id, seq, at, event, entry) VALUES (?, ?, ?, ?, ?)',
+      ),
+      submission: db.prepare<[string, string, string, number], { record: string }>(
+        'SELECT record FROM registry_submissions WHERE provider = ? AND date = ? AND kind = ? AND revision = ?',
+      ),
+      insertSubmission: db.prepare(
+        'INSERT INTO registry_submissions (provider, date, kind, revision, version, record) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      updateSubmission: db.prepare(
+        `UPDATE registry_submissions SET version = ?, record = ?
+         WHERE provider = ? AND date = ? AND kind = ? AND revision = ? AND version = ?`,
+      ),
     };
   }
 
@@ -144,7 +176,9 @@ class SqliteJournal implements PaymentJournal {
         return { record: existing, created: false };
       }
       const record = newPaymentRecord(payment);
+      const entry = createdEntry(record, checkedAudit(payment.audit));
       this.statements.insert.run(columns(record));
+      this.append(entry);
       return { record, created: true };
     });
   }
@@ -160,20 +194,23 @@ class SqliteJournal implements PaymentJournal {
     return row ? this.read(row.payment_id) : null;
   }
 
-  async openAttempt(
-    paymentId: string,
-    expectedVersion: number,
-    attempt: { provider: string; serviceId: string; at?: Date },
-  ): Promise<PaymentRecord> {
+  async openAttempt(paymentId: string, expectedVersion: number, attempt: NewAttempt): Promise<PaymentRecord> {
     return this.write(() => {
       const record = this.require(paymentId);
       if (record.attempts.some((a) => a.provider === attempt.provider)) return record;
       assertVersion(record, expectedVersion);
+      const audit = checkedAudit(attempt.audit);
       const now = this.clock.now();
       const last = this.statements.lastTransaction.get(JOURNAL_SEQUENCE)?.last_transaction_id ?? null;
       const transactionId = nextTransactionId(last, now);
-      const next = withAttempt(record, { ...attempt, transactionId, at: attempt.at ?? now });
+      const next = withAttempt(record, {
+        provider: attempt.provider,
+        serviceId: attempt.serviceId,
+        transactionId,
+        at: attempt.at ?? now,
+      });
       this.save(next, record.version);
+      this.append(writeEntry(record, next, audit, this.nextSeq(paymentId)));
       this.statements.insertTransaction.run(attempt.provider, transactionId, paymentId);
       this.statements.saveTransaction.run(JOURNAL_SEQUENCE, transactionId);
       return next;
@@ -184,10 +221,97 @@ class SqliteJournal implements PaymentJournal {
     return this.write(() => {
       const record = this.require(paymentId);
       assertVersion(record, expectedVersion);
+      const audit = checkedAudit(change.audit);
       const next = applyTransition(record, change, this.clock.now());
       this.save(next, record.version);
+      this.append(writeEntry(record, next, audit, this.nextSeq(paymentId)));
       return next;
     });
+  }
+
+  async history(paymentId: string): Promise<HistoryEntry[]> {
+    this.assertOpen();
+    return this.statements.history.all(paymentId).map((row) => JSON.parse(row.entry) as HistoryEntry);
+  }
+
+  async appendHistory(paymentId: string, note: HistoryNote): Promise<HistoryEntry> {
+    const checked = checkedNote(note);
+    return this.write(() => {
+      const record = this.require(paymentId);
+      const entry = noteEntry(record, checked, this.nextSeq(paymentId), this.clock.now());
+      this.append(entry);
+      return entry;
+    });
+  }
+
+  async startSubmission(input: NewSubmission): Promise<{ submission: RegistrySubmission; created: boolean }> {
+    const record = newSubmissionRecord(input);
+    return this.write(() => {
+      const existing = this.readSubmission(record);
+      if (existing !== null) {
+        assertSameSubmission(existing, input);
+        return { submission: existing, created: false };
+      }
+      this.statements.insertSubmission.run(
+        record.provider,
+        record.date,
+        record.kind,
+        record.revision,
+        record.version,
+        JSON.stringify(record),
+      );
+      return { submission: record, created: true };
+    });
+  }
+
+  async updateSubmission(
+    key: SubmissionKey & { revision: number },
+    expectedVersion: number,
+    update: ChunkUpdate,
+  ): Promise<RegistrySubmission> {
+    const checked = { ...assertSubmissionKey(key), revision: key.revision };
+    return this.write(() => {
+      const current = this.readSubmission(checked);
+      if (current === null) throw new JournalConflictError(submissionId(checked), 'does not exist');
+      if (current.version !== expectedVersion) {
+        throw new JournalConflictError(
+          submissionId(checked),
+          `version is ${current.version}, expected ${expectedVersion} (written concurrently)`,
+        );
+      }
+      const next = applyChunkUpdate(current, update);
+      this.statements.updateSubmission.run(
+        next.version,
+        JSON.stringify(next),
+        next.provider,
+        next.date,
+        next.kind,
+        next.revision,
+        expectedVersion,
+      );
+      return next;
+    });
+  }
+
+  async submissions(query: SubmissionQuery = {}): Promise<RegistrySubmission[]> {
+    this.assertOpen();
+    const where: string[] = [];
+    const params: string[] = [];
+    for (const [column, value] of [
+      ['provider', query.provider],
+      ['date', query.date],
+      ['kind', query.kind],
+    ] as const) {
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      params.push(value);
+    }
+    const sql = `SELECT record FROM registry_submissions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    return this.db
+      .prepare<string[], { record: string }>(sql)
+      .all(...params)
+      .map((row) => JSON.parse(row.record) as RegistrySubmission)
+      .sort(compareSubmissions);
   }
 
   async claimDue(options: ClaimOptions): Promise<PaymentRecord[]> {
@@ -261,6 +385,27 @@ class SqliteJournal implements PaymentJournal {
     return row ? parse(row) : null;
   }
 
+  private readSubmission(key: SubmissionKey & { revision: number }): RegistrySubmission | null {
+    const row = this.statements.submission.get(key.provider, key.date, key.kind, key.revision);
+    return row === undefined ? null : (JSON.parse(row.record) as RegistrySubmission);
+  }
+
+  private nextSeq(paymentId: string): number {
+    return this.statements.nextSeq.get(paymentId)?.seq ?? 1;
+  }
+
+  /** Inserts a history entry; call only inside the write's transaction. */
+  private append(entry: HistoryEntry | null): void {
+    if (entry === null) return;
+    this.statements.appendHistory.run(
+      entry.paymentId,
+      entry.seq,
+      entry.at,
+      entry.event,
+      JSON.stringify(entry),
+    );
+  }
+
   private require(paymentId: string): PaymentRecord {
     const record = this.read(paymentId);
     if (!record) throw new JournalConflictError(paymentId, 'does not exist');
@@ -281,27 +426,4 @@ class SqliteJournal implements PaymentJournal {
   private assertOpen(): void {
     if (!this.db.open) throw new Error('journal is closed');
   }
-}
-
-/** The indexed columns, the record as JSON, and its sealed voucher in a column of its own. */
-function columns(record: PaymentRecord) {
-  const { voucher, ...rest } = record;
-  return {
-    paymentId: record.paymentId,
-    createdAt: record.createdAt,
-    final: record.final ? 1 : 0,
-    state: record.state,
-    nextCheckAt: record.nextCheckAt,
-    leaseUntil: record.lease?.until ?? null,
-    provider: latestAttempt(record)?.provider ?? null,
-    version: record.version,
-    record: JSON.stringify(rest),
-    voucher: voucher == null ? null : JSON.stringify(voucher),
-  };
-}
-
-/** A stored row as a record; rows written before schema version 2 have no voucher. */
-function parse(row: PaymentRow): PaymentRecord {
-  const record = JSON.parse(row.record) as Omit<PaymentRecord, 'voucher'>;
-  return { ...record, voucher: row.voucher === null ? null : (JSON.parse(row.voucher) as SealedVoucher) };
 }

@@ -73,6 +73,11 @@ export function holdableJournal(inner: PaymentJournal): PaymentJournal & { hold(
     },
     list: (query) => inner.list(query),
     openSummary: () => inner.openSummary(),
+    history: (id) => inner.history(id),
+    appendHistory: (id, note) => inner.appendHistory(id, note),
+    startSubmission: (input) => inner.startSubmission(input),
+    updateSubmission: (key, version, update) => inner.updateSubmission(key, version, update),
+    submissions: (query) => inner.submissions(query),
     close: () => inner.close(),
     hold() {
       gate ??= new Promise<void>((resolve) => {

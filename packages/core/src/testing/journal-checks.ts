@@ -6,6 +6,8 @@ import { expect } from 'vitest';
 import { JournalConflictError, ValidationError } from '../errors.js';
 import type { AttemptUpdate, NewPayment, PaymentJournal, PaymentRecord } from '../journal.js';
 import { outcome } from '../model.js';
+import { historyChecks } from './journal-history-checks.js';
+import { submissionChecks } from './journal-submission-checks.js';
 import { voucherChecks } from './journal-voucher-checks.js';
 import type { ConformanceCheck } from './provider-checks.js';
 
@@ -594,6 +596,6 @@ export function journalChecks(options: JournalConformanceOptions): ConformanceCh
     );
   }
   // Capabilities in files of their own.
-  checks.push(...voucherChecks(options));
+  checks.push(...voucherChecks(options), ...historyChecks(options), ...submissionChecks(options));
   return checks;
 }

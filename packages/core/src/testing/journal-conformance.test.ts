@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../errors.js';
+import { JournalConflictError, ValidationError } from '../errors.js';
 import type { PaymentJournal } from '../journal.js';
 import { createMemoryJournal } from '../memory-journal.js';
 import { journalChecks } from './journal-checks.js';
@@ -16,7 +16,15 @@ type Flaw =
   | 'forgets-voucher'
   | 'replaces-voucher'
   | 'stores-any-voucher'
-  | 'claim-drops-voucher';
+  | 'claim-drops-voucher'
+  | 'forgets-history'
+  | 'history-outside-transaction'
+  | 'history-on-bookkeeping'
+  | 'shares-history'
+  | 'reorders-history'
+  | 'reopens-accepted-chunk'
+  | 'submission-no-cas'
+  | 'overwrites-submission';
 
 /**
  * A journal that forgets to compare versions, double-claims, lets a final payment change, reuses ids,
@@ -62,8 +70,66 @@ function broken(flaw: Flaw): PaymentJournal {
     },
     list: (q) => inner.list(q),
     openSummary: () => inner.openSummary(),
+    history: async (id) => {
+      const entries = await inner.history(id);
+      if (flaw === 'forgets-history') return entries.slice(0, 2);
+      if (flaw === 'reorders-history') return [...entries].sort((a, b) => a.event.localeCompare(b.event));
+      if (flaw === 'shares-history') {
+        const kept = shared.get(id) ?? entries;
+        shared.set(id, kept);
+        return kept;
+      }
+      return entries;
+    },
+    appendHistory: (id, note) => inner.appendHistory(id, note),
+    startSubmission: async (input) => {
+      if (flaw !== 'overwrites-submission') return inner.startSubmission(input);
+      const { submission } = await inner.startSubmission({ ...input, revision: input.revision + 100 });
+      return { submission: { ...submission, revision: input.revision, digest: input.digest }, created: true };
+    },
+    updateSubmission: async (key, version, update) => {
+      const [current] = await inner.submissions(key);
+      const chunk = current?.chunks.find((c) => c.index === update.index);
+      if (flaw === 'reopens-accepted-chunk' && current && chunk?.status === 'accepted') {
+        return { ...current, version: current.version + 1 };
+      }
+      if (flaw === 'submission-no-cas') {
+        // Retries a stale version with whatever is stored now, instead of refusing it.
+        for (;;) {
+          const [fresh] = await inner.submissions(key);
+          try {
+            return await inner.updateSubmission(key, fresh?.version ?? version, update);
+          } catch (error) {
+            if (!JournalConflictError.is(error) || !error.message.includes('version')) throw error;
+          }
+        }
+      }
+      return inner.updateSubmission(key, version, update);
+    },
+    submissions: (q) => inner.submissions(q),
     close: () => inner.close(),
   };
+  const shared = new Map<string, Awaited<ReturnType<PaymentJournal['history']>>>();
+  if (flaw === 'history-outside-transaction') {
+    journal.transition = async (id, version, change) => {
+      const current = await inner.get(id);
+      if (current !== null && current.version !== version) {
+        await inner.appendHistory(id, { event: 'note', actor: { kind: 'router', name: 'eager' } });
+      }
+      return inner.transition(id, version, change);
+    };
+  }
+  if (flaw === 'history-on-bookkeeping') {
+    journal.claimDue = async (options) => {
+      const claimed = await inner.claimDue(options);
+      for (const record of claimed)
+        await inner.appendHistory(record.paymentId, {
+          event: 'note',
+          actor: { kind: 'finalizer', name: options.owner },
+        });
+      return claimed;
+    };
+  }
   if (flaw === 'reuses-ids') {
     journal.openAttempt = async (id, version, attempt) => {
       const record = await inner.openAttempt(id, version, attempt);
@@ -90,6 +156,26 @@ describe('the journal suite fails a broken journal', () => {
     ['replaces-voucher', 'vouchers: written once, a later voucher never replaces the first'],
     ['stores-any-voucher', 'vouchers: a malformed sealed voucher is refused and nothing changes'],
     ['claim-drops-voucher', 'vouchers: every later write and claim carries the voucher along'],
+    [
+      'forgets-history',
+      'history: every change appends one entry, in order, with before → after, and replays to the record',
+    ],
+    [
+      'reorders-history',
+      'history: every change appends one entry, in order, with before → after, and replays to the record',
+    ],
+    ['history-outside-transaction', 'history: a refused write appends nothing'],
+    ['history-on-bookkeeping', 'history: bookkeeping (claims, leases, schedules) appends nothing'],
+    ['shares-history', 'history: returned entries are copies'],
+    [
+      'reopens-accepted-chunk',
+      'submissions: chunk progress is compare-and-set, and an accepted chunk never changes',
+    ],
+    ['submission-no-cas', 'submissions: concurrent updates from one version: exactly one wins'],
+    [
+      'overwrites-submission',
+      'submissions: start is idempotent on key, revision and content; other content is a conflict',
+    ],
   ] as const)('%s fails "%s"', async (flaw, name) => {
     const check = journalChecks({ name: flaw, createJournal: () => broken(flaw) }).find(
       (c) => c.name === name,
@@ -122,7 +208,7 @@ describe('the journal suite fails a broken journal', () => {
       createJournal: () => createMemoryJournal(),
       reopen: async (journal) => journal,
     }).length;
-    // Two restart checks of the core suite, one of the identity capability, one of the voucher capability.
-    expect(withReopen).toBe(without + 4);
+    // Two restart checks of the core suite, one each of the identity, voucher, history and submission capabilities.
+    expect(withReopen).toBe(without + 6);
   });
 });

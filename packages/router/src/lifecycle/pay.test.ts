@@ -538,6 +538,11 @@ function failingOnce(
     claimDue: (options) => inner.claimDue(options),
     list: (query) => inner.list(query),
     openSummary: () => inner.openSummary(),
+    history: (id) => inner.history(id),
+    appendHistory: (id, note) => inner.appendHistory(id, note),
+    startSubmission: (input) => inner.startSubmission(input),
+    updateSubmission: (key, version, update) => inner.updateSubmission(key, version, update),
+    submissions: (query) => inner.submissions(query),
     close: () => inner.close(),
   };
 }
@@ -618,6 +623,11 @@ function flakyCreate(inner: PaymentJournal, mode: 'commit-then-lose' | 'down', f
     claimDue: (options) => inner.claimDue(options),
     list: (query) => inner.list(query),
     openSummary: () => inner.openSummary(),
+    history: (id) => inner.history(id),
+    appendHistory: (id, note) => inner.appendHistory(id, note),
+    startSubmission: (input) => inner.startSubmission(input),
+    updateSubmission: (key, version, update) => inner.updateSubmission(key, version, update),
+    submissions: (query) => inner.submissions(query),
     close: () => inner.close(),
   };
   return { journal, state };
