@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { HistoryEntry, PaymentJournal, PaymentRecord } from '@tolem/core';
+import type { PaymentJournal, PaymentRecord } from '@tolem/core';
 
 /**
  * Everything a journal holds that a command could change: every payment, as `get` returns it, with its
- * history (once journals keep one). Two equal snapshots mean nothing changed.
+ * history, and every registry submission. Two equal snapshots mean nothing changed.
  */
 export async function journalSnapshot(journal: PaymentJournal): Promise<string> {
   const records: PaymentRecord[] = [];
@@ -16,15 +16,14 @@ export async function journalSnapshot(journal: PaymentJournal): Promise<string> 
     if (page.length < 500 || last === undefined) break;
     after = { createdAt: last.createdAt, paymentId: last.paymentId };
   }
-  const withHistory = journal as PaymentJournal & { history?: (id: string) => Promise<HistoryEntry[]> };
   const full = [];
   for (const record of records) {
     full.push({
       record: await journal.get(record.paymentId),
-      history: withHistory.history ? await withHistory.history(record.paymentId) : null,
+      history: await journal.history(record.paymentId),
     });
   }
-  return JSON.stringify(full);
+  return JSON.stringify({ payments: full, submissions: await journal.submissions() });
 }
 
 /** The bytes of a SQLite journal (its file and, when present, its write-ahead log). */

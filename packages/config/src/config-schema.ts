@@ -135,7 +135,13 @@ export const configFileSchema = z
     failover: optionGroup,
     callbacks: optionGroup,
     vouchers: vouchersSchema.optional(),
-    instanceId: z.string({ error: 'a string' }).min(1, { error: 'must not be empty' }).optional(),
+    // Unique per process: a file several processes share would give them one lease owner.
+    instanceId: z
+      .never({
+        error:
+          'not a setting of the file: each process needs its own (createFromConfig(config, { instanceId }), or the default)',
+      })
+      .optional(),
   })
   // A misspelt section (`finaliser`) must not silently leave the defaults in force.
   .strict();

@@ -23,6 +23,11 @@ export interface CreateFromConfigOptions {
   /** Passed on to createRouter. */
   onError?: RouterOptions['onError'];
   clock?: Clock;
+  /**
+   * The finalizer's lease owner, unique per process (default: host, pid and a random part). Not a
+   * setting of the file: a file shared by several processes would give them all the same one.
+   */
+  instanceId?: string;
 }
 
 /** What a configuration builds: a router over its providers and journal, not started. */
@@ -85,6 +90,7 @@ export async function createFromConfig(
       ...(vouchers === undefined ? {} : { vouchers }),
       ...(options.onError ? { onError: options.onError } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.instanceId ? { instanceId: options.instanceId } : {}),
     } as Omit<RouterOptions, 'journal'>;
     // The router's own checks, before the journal is opened: over a memory journal, stopped at once.
     try {

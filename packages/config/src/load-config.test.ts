@@ -239,6 +239,14 @@ describe('parseTolemConfig: every refusal names its path in the file', () => {
       /^unknown option \(misspelt\?\)$/,
     ],
     [
+      'an instance id, which each process needs its own of',
+      (c) => {
+        c.instanceId = 'router-1';
+      },
+      'instanceId',
+      /^not a setting of the file: each process needs its own/,
+    ],
+    [
       'no journal',
       (c) => {
         delete c.journal;

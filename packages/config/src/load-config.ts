@@ -36,7 +36,6 @@ export interface TolemConfig {
     breaker?: Record<string, unknown>;
     failover?: Record<string, unknown>;
     callbacks?: Record<string, unknown>;
-    instanceId?: string;
   };
   /** Voucher keys (where each is kept), false (none, on purpose) or undefined (not said). */
   vouchers: false | { current: string; keys: Record<string, SecretSource> } | undefined;
@@ -190,7 +189,6 @@ export function parseTolemConfig(
     const options = data[group];
     if (options !== undefined) router[group] = options;
   }
-  if (data.instanceId !== undefined) router.instanceId = data.instanceId;
   return {
     file,
     folder: options.folder ?? (file === undefined ? process.cwd() : dirname(file)),

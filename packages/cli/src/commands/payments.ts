@@ -215,12 +215,6 @@ export const listCommand: Command = {
   },
 };
 
-/** The payment's history, once the journal keeps one (issue 12's audit trail). */
-export async function readHistory(journal: PaymentJournal, paymentId: string): Promise<HistoryEntry[]> {
-  const withHistory = journal as PaymentJournal & { history?: (id: string) => Promise<HistoryEntry[]> };
-  return withHistory.history ? withHistory.history(paymentId) : [];
-}
-
 /** The payment id argument, checked like the router checks it. */
 export function readPaymentId(value: string | undefined): string {
   const parsed = paymentIdSchema.safeParse(value);
@@ -249,7 +243,7 @@ export const showCommand: Command = {
     return withReadJournal(context, async ({ journal, where }) => {
       const record = await journal.get(paymentId);
       if (record === null) return notFound(paymentId, where);
-      const history = await readHistory(journal, paymentId);
+      const history = await journal.history(paymentId);
       return showOutput(record, history, where, zone);
     });
   },
