@@ -79,13 +79,21 @@ export function readDate(flags: Flags, name = 'date'): string {
   return value;
 }
 
-/** A stored ISO time for a person: in `zone` as "yyyy-MM-dd HH:mm:ss", else UTC as "yyyy-MM-dd HH:mm:ssZ". */
-export function showTime(iso: string | null | undefined, zone: string | undefined): string | null {
+/**
+ * A stored ISO time for a person: in `zone` as "yyyy-MM-dd HH:mm:ss", else UTC as
+ * "yyyy-MM-dd HH:mm:ssZ"; with `millis`, to the millisecond (a history's writes come close together).
+ */
+export function showTime(
+  iso: string | null | undefined,
+  zone: string | undefined,
+  millis = false,
+): string | null {
   if (iso === null || iso === undefined) return null;
   const instant = new Date(iso);
   if (Number.isNaN(instant.getTime())) return iso;
-  if (zone !== undefined) return zonedParts(instant, zone).text;
-  return `${instant.toISOString().slice(0, 19).replace('T', ' ')}Z`;
+  const fraction = millis ? `.${String(instant.getUTCMilliseconds()).padStart(3, '0')}` : '';
+  if (zone !== undefined) return `${zonedParts(instant, zone).text}${fraction}`;
+  return `${instant.toISOString().slice(0, 19).replace('T', ' ')}${fraction}Z`;
 }
 
 /** "times in UTC" / "times in Asia/Almaty": said once under a table. */

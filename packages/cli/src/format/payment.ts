@@ -118,7 +118,7 @@ export function whyText(entry: HistoryEntry): string {
 export function historyRow(entry: HistoryEntry, zone: string | undefined): Cell[] {
   return [
     entry.seq,
-    showTime(entry.at, zone),
+    showTime(entry.at, zone, true),
     `${entry.actor.kind} ${entry.actor.name}`,
     entry.event,
     changeText(entry),
