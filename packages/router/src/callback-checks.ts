@@ -48,6 +48,8 @@ export class CallbackChecks {
   readonly #deferred = new Map<string, Deferred>();
   /** Insertion order is update order (entries are deleted and set again), so expiry prunes from the front. */
   readonly #checked = new Map<string, Checked>();
+  /** When each payment's last history-only callback entry was written (insertion order = time order). */
+  readonly #recorded = new Map<string, number>();
   #seq = 0;
   #closed = false;
 
@@ -90,6 +92,25 @@ export class CallbackChecks {
       seq: ++this.#seq,
     });
     this.#prune(now);
+  }
+
+  /**
+   * Whether a callback that changed nothing may be written to the payment's history now: once per
+   * payment per interval (at least a second), so a flood of forged callbacks writes a bounded number of
+   * entries. Counts the one it allows.
+   */
+  mayRecord(paymentId: string): boolean {
+    const now = this.#hooks.clock.now().getTime();
+    const window = Math.max(this.#intervalMs, 1_000);
+    for (const [id, at] of this.#recorded) {
+      if (now - at < window) break;
+      this.#recorded.delete(id);
+    }
+    const last = this.#recorded.get(paymentId);
+    if (last !== undefined && now - last < window) return false;
+    this.#recorded.delete(paymentId);
+    this.#recorded.set(paymentId, now);
+    return true;
   }
 
   /** Cancels follow-up checks not yet started; checks in flight finish (the router waits for them). */

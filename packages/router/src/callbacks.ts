@@ -1,4 +1,6 @@
 import type { AttemptRecord, CallbackNotice, PaymentRecord } from '@tolem/core';
+import { answerOf, asActor } from './back-office/audit.js';
+import { type CallbackFrame, recordCallback } from './back-office/callback-history.js';
 import type { RouterContext } from './lifecycle/context.js';
 import { voucherOf } from './lifecycle/drive.js';
 import { commit } from './lifecycle/journal-writer.js';
@@ -18,7 +20,10 @@ export async function handleCallback(
   providerId: string,
   body: string | Uint8Array,
 ): Promise<CallbackHandling> {
-  const result = await classify(ctx, providerId, body);
+  // The callback's writes carry the Status answer that confirmed them (architecture §4.8).
+  const frame: CallbackFrame = { reason: 'callback' };
+  const result = await classify(asActor(ctx, 'callback', frame), providerId, body, frame);
+  await recordCallback(ctx, result, frame);
   ctx.events.emit('callback', () => ({
     provider: providerId,
     result: result.result,
@@ -37,6 +42,7 @@ async function classify(
   ctx: RouterContext,
   providerId: string,
   body: string | Uint8Array,
+  frame: CallbackFrame,
 ): Promise<CallbackHandling> {
   const provider = ctx.providers.get(providerId);
   if (provider?.parseCallback === undefined) return { result: 'invalid', paymentId: null, state: null };
@@ -46,6 +52,7 @@ async function classify(
   } catch {
     return { result: 'invalid', paymentId: null, state: null };
   }
+  frame.claim = notice;
   const known = await ctx.journal.findByTransaction(providerId, notice.transactionId);
   if (known === null) return REJECTED;
   const attempt = attemptOf(known, providerId, notice.transactionId);
@@ -54,7 +61,7 @@ async function classify(
   if (attempt.final) return { result: 'unchanged', paymentId: known.paymentId, state: known.state };
   return ctx.callbackChecks.handle(
     known.paymentId,
-    (moot) => confirm(ctx, known.paymentId, providerId, notice.transactionId, moot),
+    (moot) => confirm(ctx, known.paymentId, providerId, notice.transactionId, moot, frame),
     () => ({ result: 'throttled', paymentId: known.paymentId, state: known.state }),
   );
 }
@@ -66,6 +73,7 @@ function confirm(
   providerId: string,
   transactionId: string,
   moot: () => boolean,
+  frame: CallbackFrame,
 ): Promise<CallbackHandling> {
   return ctx.locks.run(paymentId, async () => {
     const record = await ctx.journal.get(paymentId);
@@ -81,6 +89,7 @@ function confirm(
     if (moot()) return { ...unchanged, result: 'throttled' };
     const status = await checkStatus(ctx, record, attempt, 'callback');
     if (status === null) return unchanged;
+    frame.answer = answerOf(status);
     const update = statusUpdate(attempt, status);
     if (update === null) return unchanged;
     const settled = await settle(ctx, record, {

@@ -1,4 +1,5 @@
 import { latestAttempt, type PaymentRecord, type PaymentResult } from '@tolem/core';
+import { type AuditFrame, answerOf, asActor } from './back-office/audit.js';
 import { backoffDelay } from './backoff.js';
 import { decide } from './failover-policy.js';
 import type { RouterContext } from './lifecycle/context.js';
@@ -79,7 +80,9 @@ export class Finalizer {
 
   /** One re-check of a claimed payment. */
   async check(claimed: PaymentRecord): Promise<void> {
-    const ctx = this.#ctx;
+    // What this check learns goes into the history with its writes.
+    const frame: AuditFrame = { reason: 'status_check' };
+    const ctx = asActor(this.#ctx, 'finalizer', frame);
     const owner = ctx.options.instanceId;
     await ctx.locks.run(claimed.paymentId, async () => {
       const current = await ctx.journal.get(claimed.paymentId);
@@ -97,11 +100,13 @@ export class Finalizer {
       const decision = decide(latest, ctx.policy, nextTarget(ctx, current).target !== null);
       if (decision.kind !== 'wait' || latest === undefined) {
         // No attempt yet (a crash between create and send), or a crash in the middle of a failover.
+        frame.reason = 'recovery';
         const driven = await drive(ctx, current, { origin: 'finalizer' });
         await this.#release(driven.record);
         return;
       }
       const status = await this.#status(current);
+      if (status !== null) frame.answer = answerOf(status);
       const provider = ctx.providers.get(latest.provider);
       if (
         status?.state === 'unknown' &&
@@ -109,6 +114,7 @@ export class Finalizer {
         provider?.capabilities.idempotentResend
       ) {
         // The provider does not have it (never arrived, or lost): send the very same Payment again.
+        frame.reason = 'resend_not_found';
         const resent = await resendLatest(ctx, current, { check: true, releaseLease: owner });
         await this.#continue(resent);
         return;

@@ -15,6 +15,7 @@ import {
   ValidationError,
 } from '@tolem/core';
 import * as z from 'zod';
+import { asActor, auditedJournal } from './back-office/audit.js';
 import { ProviderBreakers } from './breaker.js';
 import { CallbackChecks } from './callback-checks.js';
 import { handleCallback } from './callbacks.js';
@@ -85,7 +86,11 @@ class TolemRouter implements Router {
       options,
       providers: this.providers,
       routes: options.routes,
-      journal: options.journal,
+      // pay()'s writes, signed as this instance (the finalizer and callbacks sign their own).
+      journal: auditedJournal(options.journal, () => ({
+        actor: { kind: 'router', name: options.instanceId },
+        reason: 'pay',
+      })),
       breakers,
       events: this.events,
       policy: { onReasons: new Set(options.failover.onReasons) },
@@ -101,7 +106,7 @@ class TolemRouter implements Router {
       wakeFinalizer: () => this.#finalizer.wake(),
       reportError,
     };
-    this.#finalizer = new Finalizer(this.#ctx);
+    this.#finalizer = new Finalizer(asActor(this.#ctx, 'finalizer', { reason: 'status_check' }));
   }
 
   async start(): Promise<void> {
