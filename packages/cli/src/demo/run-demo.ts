@@ -120,7 +120,7 @@ function operatorCommands(stack: DemoStack): string[] {
     `tolem payments list --stuck ${config}`,
     `tolem payments show ${HELD_PAYMENT_ID} ${config}`,
     `tolem payments resolve ${HELD_PAYMENT_ID} --as failed --actor you --note 'support says it never arrived' ${config}`,
-    `tolem payments resolve ${HELD_PAYMENT_ID} --as succeeded --actor you --note 'support confirmed it by phone' ${config}`,
+    `tolem payments resolve ${HELD_PAYMENT_ID} --as succeeded --actor you --note 'support confirmed it by phone' --evidence 'ticket 1' ${config}`,
     `tolem reconcile --provider ${PRIMARY} --date ${today} ${config}`,
     `tolem eod --provider ${PRIMARY} --date ${today} ${config}`,
   ];
