@@ -227,10 +227,12 @@ export class JournalUnavailableError extends TolemError {
  * `contradicted` — the provider's answer contradicts the request (it says succeeded or pending, or has
  * the payment in a state that may have moved money, while `failed` was asked; a final failure while
  * `succeeded` was asked) · `evidence_required` — the provider could not confirm it (unreachable, breaker
- * open, "not found", no usable answer) and no evidence was given · `nothing_sent` — `succeeded` was
- * asked for a payment nothing was ever sent for, or whose every attempt provably moved no money.
+ * open, "not found", no usable answer) and no evidence was given · `in_flight` — `failed` was asked
+ * while a send of the payment may still be on its way to the provider (evidence cannot vouch for a
+ * request that has not arrived yet) · `nothing_sent` — `succeeded` was asked for a payment nothing was
+ * ever sent for, or whose every attempt provably moved no money.
  */
-export type ResolutionRefusal = 'final' | 'contradicted' | 'evidence_required' | 'nothing_sent';
+export type ResolutionRefusal = 'final' | 'contradicted' | 'evidence_required' | 'in_flight' | 'nothing_sent';
 
 /** The provider's answer a refusal is based on, as an outcome, with the attempt it is about. */
 export interface ResolutionAnswer {

@@ -27,7 +27,8 @@ export type Flaw =
   | 'not-idempotent'
   | 'leaks-password'
   | 'balance-without-capability'
-  | 'final-when-not-found';
+  | 'final-when-not-found'
+  | 'offset-time-zone';
 
 export interface FakeBackend {
   /** Requests received, counted on arrival. */
@@ -136,6 +137,7 @@ export function createFakeProvider(backend: FakeBackend, flaws: readonly Flaw[] 
   const provider: PaymentProvider & { config: unknown } = {
     id: 'fake',
     capabilities,
+    timeZone: has('offset-time-zone') ? '+05:00' : 'Asia/Almaty',
     config: leakyConfig,
     async checkAccount(request, options) {
       const valid = parseInput(checkRequest, request);

@@ -123,6 +123,11 @@ describe('instrumentRouter: provider calls', () => {
       for (const state of ['closed', 'half_open', 'open']) {
         expect(value(s, 'tolem_circuit_breaker_transitions_total', { provider, state })).toBe(0);
       }
+      for (const state of ['succeeded', 'failed']) {
+        for (const confirmation of ['provider', 'journal', 'evidence']) {
+          expect(value(s, 'tolem_payments_resolved_total', { provider, state, confirmation })).toBe(0);
+        }
+      }
       for (const result of ['confirmed', 'unchanged', 'throttled', 'rejected', 'invalid']) {
         expect(value(s, 'tolem_callbacks_total', { provider, result })).toBe(0);
       }
@@ -450,12 +455,82 @@ describe('instrumentRouter: open payments from the journal', () => {
 });
 
 describe('instrumentRouter: lifecycle and options', () => {
+  it('counts manual resolutions by provider, state and confirmation, with bounded labels and no actor', async () => {
+    const { router, registry } = setup();
+    const resolved = (
+      provider: string | null,
+      confirmation: string,
+      state: 'succeeded' | 'failed' = 'failed',
+    ) =>
+      router.events.emit('payment.resolved', {
+        paymentId: 'order-42',
+        service: 'steam',
+        provider,
+        state,
+        confirmation: confirmation as 'provider',
+        actor: 'Aigerim N.',
+      });
+    resolved('vf-a', 'provider');
+    resolved('vf-a', 'evidence');
+    resolved('vf-a', 'evidence');
+    resolved('vf-b', 'provider', 'succeeded');
+    resolved(null, 'journal');
+    resolved('vf-z', 'hand-waving');
+    const text = await registry.metrics();
+    const s = parseScrape(text);
+    expect(
+      value(s, 'tolem_payments_resolved_total', {
+        provider: 'vf-a',
+        state: 'failed',
+        confirmation: 'provider',
+      }),
+    ).toBe(1);
+    expect(
+      value(s, 'tolem_payments_resolved_total', {
+        provider: 'vf-a',
+        state: 'failed',
+        confirmation: 'evidence',
+      }),
+    ).toBe(2);
+    expect(
+      value(s, 'tolem_payments_resolved_total', {
+        provider: 'vf-b',
+        state: 'succeeded',
+        confirmation: 'provider',
+      }),
+    ).toBe(1);
+    expect(
+      value(s, 'tolem_payments_resolved_total', {
+        provider: 'none',
+        state: 'failed',
+        confirmation: 'journal',
+      }),
+    ).toBe(1);
+    expect(
+      value(s, 'tolem_payments_resolved_total', {
+        provider: 'other',
+        state: 'failed',
+        confirmation: 'other',
+      }),
+    ).toBe(1);
+    // The person and the payment are in the history, never in a label.
+    expect(text).not.toContain('Aigerim');
+    expect(text).not.toContain('order-42');
+  });
+
   it('stop() unsubscribes and takes its metrics out of the registry, which can then be reused', async () => {
     const { router, registry, instrumentation } = setup();
     expect(router.events.hasListeners('provider.call')).toBe(true);
     instrumentation.stop();
     instrumentation.stop();
-    for (const name of ['provider.call', 'payment.final', 'breaker.state', 'failover', 'callback'] as const) {
+    for (const name of [
+      'provider.call',
+      'payment.final',
+      'payment.resolved',
+      'breaker.state',
+      'failover',
+      'callback',
+    ] as const) {
       expect(router.events.hasListeners(name)).toBe(false);
     }
     expect(registry.getMetricsAsArray()).toHaveLength(0);

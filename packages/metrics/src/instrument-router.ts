@@ -21,13 +21,16 @@ import {
   BREAKER_STATE_VALUES,
   BREAKER_STATES,
   CALLBACK_RESULTS,
+  CONFIRMATIONS,
   callbackResultLabel,
+  confirmationLabel,
   failoverReasonLabel,
   isBreakerState,
   NONE,
   OTHER,
   operationLabel,
   REJECTED,
+  RESOLVED_STATES,
   reasonKindLabel,
   reasonLabel,
   stateLabel,
@@ -177,6 +180,13 @@ export function instrumentRouter(
       if (Number.isInteger(event.claimed) && event.claimed > 0)
         metrics.finalizerClaimed.inc({ journal }, event.claimed);
     }),
+    router.events.on('payment.resolved', (event) => {
+      metrics.resolutions.inc({
+        provider: knownProvider(event.provider),
+        state: stateLabel(event.state),
+        confirmation: confirmationLabel(event.confirmation),
+      });
+    }),
     router.events.on('callback', (event) => {
       metrics.callbacks.inc({
         provider: knownProvider(event.provider),
@@ -226,6 +236,9 @@ function preinitialise(
     metrics.breakerState.set({ provider }, BREAKER_STATE_VALUES[currentBreakerState(router, provider)]);
     for (const state of BREAKER_STATES) metrics.breakerTransitions.inc({ provider, state }, 0);
     for (const result of CALLBACK_RESULTS) metrics.callbacks.inc({ provider, result }, 0);
+    for (const state of RESOLVED_STATES) {
+      for (const confirmation of CONFIRMATIONS) metrics.resolutions.inc({ provider, state, confirmation }, 0);
+    }
   }
 }
 

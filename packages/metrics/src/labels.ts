@@ -36,6 +36,12 @@ export const BREAKER_STATE_VALUES: Readonly<Record<BreakerState, number>> = {
 
 export const CALLBACK_RESULTS = ['confirmed', 'unchanged', 'throttled', 'rejected', 'invalid'] as const;
 
+/** What confirmed a manual resolution (`payment.resolved`). */
+export const CONFIRMATIONS = ['provider', 'journal', 'evidence'] as const;
+/** The states a resolution gives. */
+export const RESOLVED_STATES = ['succeeded', 'failed'] as const;
+
+const CONFIRMATION_SET: ReadonlySet<string> = new Set(CONFIRMATIONS);
 const OPERATION_SET: ReadonlySet<string> = new Set(OPERATIONS);
 const STATE_SET: ReadonlySet<string> = new Set(PAYMENT_STATES);
 const CALLBACK_RESULT_SET: ReadonlySet<string> = new Set(CALLBACK_RESULTS);
@@ -85,6 +91,10 @@ export function stateLabel(state: string): string {
 
 export function callbackResultLabel(result: string): string {
   return CALLBACK_RESULT_SET.has(result) ? result : OTHER;
+}
+
+export function confirmationLabel(confirmation: string): string {
+  return CONFIRMATION_SET.has(confirmation) ? confirmation : OTHER;
 }
 
 export function isBreakerState(value: string): value is BreakerState {

@@ -95,6 +95,12 @@ export const METRIC_DEFINITIONS = {
     labels: ['provider', 'result'],
     help: 'Provider callbacks handled, by result (confirmed, unchanged, throttled, rejected, invalid).',
   },
+  resolutions: {
+    name: 'payments_resolved_total',
+    type: 'counter',
+    labels: ['provider', 'state', 'confirmation'],
+    help: 'Payments a person made final by hand (router.resolve), by the state given and what confirmed it: provider (its Status answers agreed), journal (nothing can have moved), evidence (the provider could not confirm it).',
+  },
   failovers: {
     name: 'failovers_total',
     type: 'counter',
@@ -137,6 +143,7 @@ export interface MetricSet {
   providerBalance: Gauge<LabelsOf<'providerBalance'>>;
   providerOverdraft: Gauge<LabelsOf<'providerOverdraft'>>;
   callbacks: Counter<LabelsOf<'callbacks'>>;
+  resolutions: Counter<LabelsOf<'resolutions'>>;
   failovers: Counter<LabelsOf<'failovers'>>;
   finalizerLastPass: Gauge<LabelsOf<'finalizerLastPass'>>;
   finalizerClaimed: Counter<LabelsOf<'finalizerClaimed'>>;
@@ -200,6 +207,7 @@ export function createMetricSet(registry: Registry, prefix: string, hooks: Colle
     providerBalance: new Gauge(common('providerBalance')),
     providerOverdraft: new Gauge(common('providerOverdraft')),
     callbacks: new Counter(common('callbacks')),
+    resolutions: new Counter(common('resolutions')),
     failovers: new Counter(common('failovers')),
     finalizerLastPass: new Gauge(common('finalizerLastPass')),
     finalizerClaimed: new Counter(common('finalizerClaimed')),

@@ -591,6 +591,19 @@ const payments: TolemPanel[] = [
     ),
   }),
   timeseries({
+    title: 'Manual resolutions',
+    description:
+      'Payments a person made final by hand (router.resolve, tolem payments resolve), per interval, by state and what confirmed it: provider (its Status answers agreed), journal (nothing can have moved), evidence (the provider could not confirm it: the evidence is in the payment history). Resolutions on evidence deserve a look.',
+    unit: 'short',
+    bars: true,
+    targets: [
+      target(
+        `sum by (provider, state, confirmation) (increase(tolem_payments_resolved_total{${P}}${RATE}))`,
+        '{{provider}} {{state}} ({{confirmation}})',
+      ),
+    ],
+  }),
+  timeseries({
     title: 'Callbacks by result',
     description:
       'Provider callbacks per second: confirmed (Status agreed, the journal moved), unchanged (nothing new), throttled (the payment was checked for a callback moments ago: answered from the journal; a burst is a callback flood), rejected (no payment of ours: forged or misrouted), invalid (not a callback). Rejected and invalid raise TolemCallbacksRejected.',

@@ -31,6 +31,7 @@ import { Exchange, PATHS } from './exchange.js';
 import * as form from './form-codec.js';
 import { calculatedSum, checkBalance, paymentsByDate, settingServices } from './queries.js';
 import { postPayments, postTotalAmount } from './reconciliation.js';
+import { MAX_REGISTRY_CHUNK } from './registry.js';
 import {
   checkAccountCheck,
   checkPayment,
@@ -59,6 +60,8 @@ export const VECTRAFIN_CAPABILITIES: Capabilities = Object.freeze({
   // Resending a Payment with the same TransactionID returns the earlier result (protocol §4.4).
   idempotentResend: true,
   transactionId: Object.freeze({ pattern: /^[1-9]\d{0,14}$/, maxLength: 15 }),
+  // PostPayments takes at most 1000 transactions a request (protocol §6).
+  registryChunkSize: MAX_REGISTRY_CHUNK,
 });
 
 /**
@@ -83,7 +86,10 @@ export class VectrafinProvider implements PaymentProvider {
     this.#exchange = new Exchange(this.#transport, this.#config.password);
   }
 
-  /** The IANA zone RequestDate and GetPaymentsByDate use. */
+  /**
+   * The IANA zone RequestDate and GetPaymentsByDate use, and the one the port's `timeZone` reports: the
+   * router's end of day counts VectraFin's days in it (protocol §9).
+   */
   get timeZone(): string {
     return this.#config.timeZone;
   }

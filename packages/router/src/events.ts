@@ -63,6 +63,20 @@ export interface RouterEvents {
     state: PaymentState;
     ageMs: number;
   };
+  /**
+   * A person made a payment final by hand (`router.resolve`): `confirmation` says what backed it —
+   * `provider` (its Status answers agree), `journal` (no attempt can have moved money) or `evidence`
+   * (the provider could not confirm it; the person's evidence is in the payment's history). `actor` is
+   * the person's name, as given. Emitted after `payment.updated` and `payment.final`.
+   */
+  'payment.resolved': {
+    paymentId: string;
+    service: string;
+    provider: string | null;
+    state: 'succeeded' | 'failed';
+    confirmation: 'provider' | 'journal' | 'evidence';
+    actor: string;
+  };
   'breaker.state': { provider: string; state: BreakerState; previous: BreakerState };
   /** A call moved to the next provider of a route. */
   failover: {

@@ -16,6 +16,9 @@ import {
 } from '@tolem/core';
 import * as z from 'zod';
 import { asActor, auditedJournal } from './back-office/audit.js';
+import { endOfDay } from './back-office/end-of-day.js';
+import { resolvePayment } from './back-office/resolve.js';
+import type { EndOfDayOptions, EndOfDayReport, Resolution, ResolveRequest } from './back-office/types.js';
 import { ProviderBreakers } from './breaker.js';
 import { CallbackChecks } from './callback-checks.js';
 import { handleCallback } from './callbacks.js';
@@ -279,6 +282,16 @@ class TolemRouter implements Router {
   async finalizeDue(): Promise<number> {
     this.#assertRunning();
     return this.#track(this.#finalizer.runOnce());
+  }
+
+  async resolve(paymentId: string, request: ResolveRequest, callOptions?: CallOptions): Promise<Resolution> {
+    this.#assertRunning();
+    return this.#track(resolvePayment(this.#ctx, paymentId, request, callOptions));
+  }
+
+  async endOfDay(providerId: string, date: string, options?: EndOfDayOptions): Promise<EndOfDayReport> {
+    this.#assertRunning();
+    return this.#track(endOfDay(this.#ctx, providerId, date, options));
   }
 
   async reconcile(

@@ -10,6 +10,7 @@ import type {
   Reason,
   Secret,
 } from '@tolem/core';
+import type { EndOfDayOptions, EndOfDayReport, Resolution, ResolveRequest } from './back-office/types.js';
 import type { BreakerState, RouterEventBus } from './events.js';
 import type { ReconcileReport } from './reconciliation.js';
 import type { VoucherStatus } from './vouchers.js';
@@ -135,6 +136,26 @@ export interface Router {
   breakerState(providerId: string): BreakerState;
   /** Runs one finalizer pass now (claims due payments, checks them); resolves with how many it claimed. */
   finalizeDue(): Promise<number>;
+  /**
+   * A person makes a payment that is not final, final (architecture §4.8): tolem first asks the provider
+   * (Status, through the breaker) about every attempt that may have moved money, and refuses
+   * (ResolutionRefusedError, nothing changed) what the answers contradict — `failed` while the provider
+   * says succeeded or pending or holds the payment in a state that may have moved money, or while a send
+   * may still be on its way; `succeeded` while it says a final failure. What the provider cannot
+   * confirm needs `evidence`. Recorded in the payment's history with the person, note, evidence and the
+   * answers; emits `payment.resolved`.
+   */
+  resolve(paymentId: string, request: ResolveRequest, options?: CallOptions): Promise<Resolution>;
+  /**
+   * End of day for one provider and one calendar day (`yyyy-MM-dd`) in the provider's zone (its
+   * `timeZone`): reconciles the day against the provider's own lists, builds the registry and the daily
+   * totals from the journal's succeeded payments of the day, reports what does not add up, and sends —
+   * only with `send: true`, never while the reconciliation is incomplete or has discrepancies unless
+   * `force: { reason }` — the registry (in the provider's chunks) and then the totals, once: each
+   * submission and its chunks are recorded in the journal, a rerun sends nothing again and an
+   * interrupted one resumes from its first chunk not accepted.
+   */
+  endOfDay(providerId: string, date: string, options?: EndOfDayOptions): Promise<EndOfDayReport>;
   /** Compares the journal with the provider's payment list for a range (see reconciliation). */
   reconcile(
     providerId: string,

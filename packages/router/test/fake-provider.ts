@@ -261,4 +261,8 @@ export class ManualClock {
   advance(ms: number): void {
     this.#now += ms;
   }
+  /** Moves the clock to `ms` since the epoch (forward or back). */
+  set(ms: number): void {
+    this.#now = ms;
+  }
 }

@@ -10,6 +10,7 @@ import { reasonKind } from '../model.js';
 import type { PaymentRequest, PaymentResult } from '../operations.js';
 import { SERVICE_KINDS } from '../operations.js';
 import type { OptionalOperation, PaymentProvider } from '../port.js';
+import { assertTimeZone } from '../zoned-time.js';
 import {
   expectAccountCheckResult,
   expectConsistentOutcome,
@@ -118,6 +119,17 @@ export function providerChecks(options: ProviderConformanceOptions): Conformance
       expect(typeof capabilities.idempotentResend).toBe('boolean');
       expect(capabilities.transactionId.pattern.test(scenarios.transactionId())).toBe(true);
       expect(capabilities.transactionId.maxLength).toBeGreaterThan(0);
+      if (capabilities.registryChunkSize !== undefined) {
+        expect(Number.isInteger(capabilities.registryChunkSize), 'registryChunkSize').toBe(true);
+        expect(capabilities.registryChunkSize, 'registryChunkSize').toBeGreaterThan(0);
+      }
+      // The zone its days are counted in: an IANA name (an offset goes stale), when it says one.
+      if (provider.timeZone !== undefined) {
+        expect(
+          () => assertTimeZone(provider.timeZone, 'timeZone'),
+          `timeZone ${provider.timeZone}`,
+        ).not.toThrow();
+      }
     }),
 
     check('pay: an accepted payment is succeeded, final, with no reason', async (ctx) => {

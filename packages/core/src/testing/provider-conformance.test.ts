@@ -39,6 +39,7 @@ describe('the provider suite fails a broken provider', () => {
     ['leaks-password', 'results carry no secret in their JSON'],
     ['balance-without-capability', 'optional operation balance: offered only as capabilities say'],
     ['final-when-not-found', 'getStatus: a transaction the provider never saw is not final'],
+    ['offset-time-zone', 'describes itself: an id and capabilities as data'],
   ];
 
   it.each(cases)('%s fails "%s"', async (flaw, checkName) => {

@@ -108,7 +108,8 @@ export interface SubmissionChunkReport {
  * What end of day did with one kind: `not_requested` (no `send`) · `nothing_to_send` (no payment that
  * day) · `blocked` (see `blockedBy`) · `sent` (every chunk accepted now) · `already_sent` (every chunk
  * was accepted by an earlier run: nothing sent) · `incomplete` (some chunk is not accepted: the next run
- * resumes from it).
+ * resumes from it; `blockedBy` says why it stopped when it was not the provider's answer — `aborted`,
+ * or `concurrent_run` when another run wrote the same submission meanwhile).
  */
 export interface SubmissionReport {
   kind: SubmissionKind;
@@ -119,7 +120,8 @@ export interface SubmissionReport {
     | 'discrepancies'
     | 'changed_since_sent'
     | 'registry_not_accepted'
-    | 'aborted';
+    | 'aborted'
+    | 'concurrent_run';
   /** The submission's revision in the journal (null when none was started). */
   revision: number | null;
   /** Who first started this submission, and when (an earlier run's, for `already_sent`). */
