@@ -1,6 +1,5 @@
 import type { EndOfDayIssue, EndOfDayProgress, EndOfDayReport, SubmissionReport } from '@tolem/router';
 import { type Flags, optionalString, requireString } from '../args.js';
-import { backOffice } from '../back-office.js';
 import { usageError } from '../cli-error.js';
 import type { Command, CommandContext, CommandOutput } from '../command.js';
 import { EXIT, type ExitCode, exitCodeFor } from '../exit-codes.js';
@@ -156,7 +155,7 @@ async function runDay(
         `--provider ${JSON.stringify(provider)} is not in the configuration (known: ${[...runtime.providers.keys()].join(', ')})`,
       );
     }
-    const report = await backOffice(runtime.router).endOfDay(provider, date, {
+    const report = await runtime.router.endOfDay(provider, date, {
       send: send.send,
       signal: context.signal,
       ...(send.force ? { force: send.force } : {}),
@@ -222,6 +221,7 @@ const BLOCKED_BY: Record<NonNullable<SubmissionReport['blockedBy']>, string> = {
   changed_since_sent: 'the content changed since it was sent: --force-reason sends a new revision',
   registry_not_accepted: 'the registry is not accepted in full yet',
   aborted: 'interrupted',
+  concurrent_run: 'another run was sending the same day meanwhile: run it again to see where it stands',
 };
 
 function submissionText(submission: SubmissionReport): string {
@@ -270,6 +270,8 @@ function eodExitCode(report: EndOfDayReport): ExitCode {
       else if (submission.blockedBy === 'reconciliation_incomplete') raise(dayExitCode(report));
       else raise(EXIT.refused);
     } else if (submission.status === 'incomplete') {
+      if (submission.blockedBy === 'aborted') raise(EXIT.other);
+      if (submission.blockedBy === 'concurrent_run') raise(EXIT.notFinal);
       for (const chunk of submission.chunks)
         if (chunk.status !== 'accepted')
           raise(

@@ -1,7 +1,6 @@
 import { ResolutionRefusedError } from '@tolem/core';
 import type { PaymentView, Resolution } from '@tolem/router';
 import { type Flags, optionalString, requireString } from '../args.js';
-import { backOffice } from '../back-office.js';
 import { CliError, usageError } from '../cli-error.js';
 import type { Command, CommandOutput } from '../command.js';
 import { EXIT } from '../exit-codes.js';
@@ -159,7 +158,7 @@ export const resolveCommand: Command = {
       const where = runtime.journalDescription;
       if ((await runtime.journal.get(input.paymentId)) === null) return notFound(input.paymentId, where);
       try {
-        const resolution = await backOffice(runtime.router).resolve(input.paymentId, {
+        const resolution = await runtime.router.resolve(input.paymentId, {
           state: input.state,
           actor: input.actor,
           note: input.note,
