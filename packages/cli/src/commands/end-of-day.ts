@@ -341,7 +341,7 @@ export const eodCommand: Command = {
           'daily totals',
           totals === null
             ? 'none (the day mixes currencies)'
-            : `${totals.totalCount} payment(s), ${totals.totalAmount}; ${totals.services.map((line) => `service ${line.serviceId}: ${line.count} · ${line.amount}`).join('; ') || 'no service'}`,
+            : `${totals.totalCount} payment(s), ${totals.totalAmount}${report.registry.currency ? ` ${report.registry.currency}` : ''}${totals.services.length > 0 ? ` (${totals.services.map((line) => `service ${line.serviceId}: ${line.count}, ${line.amount}`).join(' · ')})` : ''}`,
         ],
       ]),
       '',

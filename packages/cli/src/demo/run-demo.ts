@@ -288,6 +288,7 @@ export async function runDemo(context: CommandContext, options: DemoStackOptions
       narrator.line(
         `stopped${by === null ? '' : ` on ${by}`}: the simulator, router, finalizer, journal and /metrics are closed${ok ? '' : ' (not every payment reached the state it should)'}`,
       );
+      narrator.line(`the journal and the configuration stay in ${stack.folder}`);
     }
     return ok ? EXIT.ok : EXIT.other;
   } finally {
