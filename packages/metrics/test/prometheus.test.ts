@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +77,8 @@ let demoOutput = '';
 let second: SecondRouter | null = null;
 let prometheus: PrometheusServer | null = null;
 let demoTarget: string;
+/** The configuration the demo wrote (its journal, its sandbox): what an operator's commands use. */
+let configPath: string;
 let secondTarget: string;
 let startedAt: number;
 /** Every alert seen pending or firing, by phase. */
@@ -130,6 +132,7 @@ beforeAll(async () => {
   );
   const simulatorUrl = /simulator\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(demoOutput)?.[1] as string;
   const journalPath = /journal\s+(\S+) \(SQLite\)/.exec(demoOutput)?.[1] as string;
+  configPath = /config\s+(\S+tolem\.config\.json)/.exec(demoOutput)?.[1] as string;
   const secondPort = await freePort();
   second = await startSecondRouter({
     simulatorUrl,
@@ -320,7 +323,7 @@ describe('a real Prometheus scraping `tolem demo --serve` and a second router on
     );
   }, 150_000);
 
-  it('the payment the demo holds for the operator pages TolemPaymentsStuck for vf-a: one payment', async () => {
+  it('the payment the demo holds for the operator pages TolemPaymentsStuck for vf-a, once; resolving it by hand ends the page', async () => {
     const page = await waitFor(
       'TolemPaymentsStuck for the held payment',
       () => firing('TolemPaymentsStuck', { provider: 'vf-a' }),
@@ -333,7 +336,29 @@ describe('a real Prometheus scraping `tolem demo --serve` and a second router on
     expect(stuck.filter((alert) => alert.labels.alertname === 'TolemPaymentsStuck').map(alertKey)).toEqual([
       alertKey(page),
     ]);
-  }, 300_000);
+    // The runbook's way out: a person resolves it with the command the demo printed, and the page ends.
+    const resolve = spawnSync(
+      process.execPath,
+      [
+        TOLEM_BIN,
+        ...['payments', 'resolve', 'held-for-operator', '--as', 'succeeded', '--actor', 'prometheus-test'],
+        ...['--note', 'support confirmed it', '--evidence', 'ticket 1', '--config', configPath],
+      ],
+      { env: { PATH: process.env.PATH ?? '', TOLEM_VECTRAFIN_PASSWORD: PASSWORD }, encoding: 'utf8' },
+    );
+    expect(resolve.status, resolve.stderr).toBe(0);
+    expect(`${resolve.stdout}${resolve.stderr}`).not.toContain(PASSWORD);
+    await waitFor(
+      'TolemPaymentsStuck to resolve',
+      async () => {
+        const left = (await (prometheus as PrometheusServer).alerts()).filter(
+          (alert) => alert.labels.alertname === 'TolemPaymentsStuck',
+        );
+        return left.length === 0 ? true : undefined;
+      },
+      120_000,
+    );
+  }, 420_000);
 
   it('loads every shipped rule healthy, and the recording rules return data', async () => {
     const p = prometheus as PrometheusServer;
