@@ -159,8 +159,13 @@ function report(
   const message = scrub(failure.message.split('\n')[0] ?? '', options.secrets);
   writeLine(options.io.stderr, `tolem: ${message}`);
   if (options.debug) {
-    const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    writeLine(options.io.stderr, scrub(stack, options.secrets));
+    // The error and what caused it (a CliError wraps the library's typed error).
+    let current: unknown = error;
+    for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth += 1) {
+      const stack = current instanceof Error ? (current.stack ?? current.message) : String(current);
+      writeLine(options.io.stderr, scrub(`${depth === 0 ? '' : 'Caused by: '}${stack}`, options.secrets));
+      current = current instanceof Error ? current.cause : undefined;
+    }
   }
   if (options.json) {
     writeLine(

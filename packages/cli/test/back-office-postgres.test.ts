@@ -375,12 +375,18 @@ describe('tolem reconcile and tolem eod on PostgreSQL', { timeout: TIMEOUT }, ()
     expect(human.stdout).toMatch(new RegExp(`^vf, ${day} in Europe/Moscow \\(`));
     expect(human.stdout).toMatch(/Reconciliation: the provider listed the day; \d+ payment\(s\) agree/);
     // The sandbox lists only what it finished: the payment support confirmed is still pending there.
-    expect(human.stdout).toMatch(/missing_at_provider\s+pg-held\s+\d+\s+succeeded\s+—\s+the provider does not list it/);
+    expect(human.stdout).toMatch(
+      /missing_at_provider\s+pg-held\s+\d+\s+succeeded\s+—\s+the provider does not list it/,
+    );
     expect(human.stderr).toMatch(/^tolem: the day does not add up/);
     const doc = json(await run('reconcile', '--provider', 'vf', '--date', day, '--json'));
     expect(doc).toMatchObject({ provider: 'vf', date: day, timeZone: 'Europe/Moscow', complete: true });
     expect(doc.discrepancies).toContainEqual(
-      expect.objectContaining({ kind: 'missing_at_provider', paymentId: 'pg-held', journalState: 'succeeded' }),
+      expect.objectContaining({
+        kind: 'missing_at_provider',
+        paymentId: 'pg-held',
+        journalState: 'succeeded',
+      }),
     );
   });
 
@@ -443,6 +449,39 @@ describe('tolem reconcile and tolem eod on PostgreSQL', { timeout: TIMEOUT }, ()
     expect(again.stdout).toMatch(/^registry: already sent by an earlier run: nothing sent again$/m);
     expect(again.stdout).toMatch(/started .* by operator Aigerim/);
     expect(sendsOf()).toBe(2);
+  });
+});
+
+describe('errors with --debug', { timeout: TIMEOUT }, () => {
+  it('a database that refuses the password: one line, exit 1, neither password anywhere (not even in the trace)', async () => {
+    const wrong = 'WRONG-pw-never-print';
+    const result = await tolem(
+      ['payments', 'list', '--debug', '--json'],
+      { ...env, TOLEM_JOURNAL: `postgresql://postgres:${wrong}@127.0.0.1:${cluster.port}/postgres` },
+      folder,
+    );
+    expect(result.code).toBe(1);
+    expect(json(result)).toMatchObject({ error: { code: 'journal_unavailable', exitCode: 1 } });
+    expect(result.stderr.split('\n')[0]).toMatch(/^tolem: /);
+    for (const secret of [wrong, PG_PASSWORD])
+      expect(`${result.stdout}${result.stderr}`).not.toContain(secret);
+  });
+
+  it('a refused resolution with --debug: the trace carries no secret either', async () => {
+    const result = await run(
+      'payments',
+      'resolve',
+      'pg-ok',
+      '--as',
+      'failed',
+      '--actor',
+      'A',
+      '--note',
+      'n',
+      '--debug',
+    );
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain('ResolutionRefusedError');
   });
 });
 

@@ -344,6 +344,47 @@ describe('bad input: exit 2, one line, and the journal unchanged', () => {
     expect(existsSync(join(scratch, 'nowhere'))).toBe(false);
   });
 
+  it.each<[string, string[], RegExp]>([
+    [
+      'resolve without --as',
+      ['payments', 'resolve', 'shift-06-timeout', '--actor', 'A', '--note', 'n'],
+      /^tolem: missing --as/,
+    ],
+    [
+      'resolve with a blank note',
+      ['payments', 'resolve', 'shift-06-timeout', '--as', 'failed', '--actor', 'A', '--note', ' '],
+      /^tolem: --note must not be blank$/,
+    ],
+    [
+      'resolve of an unknown payment',
+      ['payments', 'resolve', 'nope', '--as', 'failed', '--actor', 'A', '--note', 'n'],
+      /^tolem: no payment "nope" in sqlite:/,
+    ],
+    [
+      'reconcile of an unknown provider',
+      ['reconcile', '--provider', 'vf-z', '--date', '2024-07-09'],
+      /^tolem: --provider "vf-z" is not in the configuration \(known: vf-a, vf-b\)$/,
+    ],
+    ['reconcile without a date', ['reconcile', '--provider', 'vf-a'], /^tolem: missing --date/],
+    [
+      'eod with a day that does not exist',
+      ['eod', '--provider', 'vf-a', '--date', '2024-13-01', '--send'],
+      /^tolem: --date must be a day/,
+    ],
+    [
+      'eod --force-reason without --send',
+      ['eod', '--provider', 'vf-a', '--date', '2024-07-09', '--force-reason', 'deadline'],
+      /^tolem: --force-reason goes with --send/,
+    ],
+  ])('with the demo’s configuration: %s', async (_, args, message) => {
+    const before = await snapshot();
+    const result = await run(...args, '--config', demo.configPath as string);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd()).toMatch(message);
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('a configuration with an inline password: refused with the reason, naming the path in the file', async () => {
     const file = join(scratch, 'inline.config.json');
     writeFileSync(
