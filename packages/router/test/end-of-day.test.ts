@@ -185,7 +185,10 @@ describe('end of day against the simulator', () => {
           ?.transactions.map((t) => t.TransactionId)
           .sort(),
       ).toEqual([await tx('first-millisecond'), await tx('resent-after-midnight')].sort());
+      // Neither the journal's submissions nor a report carries the agent's password.
       expect(JSON.stringify(await s.journal.submissions())).not.toContain(AGENT_PASSWORD);
+      for (const report of [dry, sent, again, next])
+        expect(JSON.stringify(report)).not.toContain(AGENT_PASSWORD);
     },
     TIMEOUT,
   );
