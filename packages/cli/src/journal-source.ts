@@ -122,6 +122,7 @@ export async function openRuntime(context: CommandContext): Promise<TolemRuntime
     {
       env: context.io.env,
       onSecret,
+      journalMustExist: true,
       // A command reports what it did itself; the router's background reports are not for the operator here.
       onError: () => undefined,
     },

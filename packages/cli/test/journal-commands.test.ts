@@ -385,6 +385,23 @@ describe('bad input: exit 2, one line, and the journal unchanged', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('resolve with a configuration whose journal file is not there: exit 2, and no file created', async () => {
+    const folder = mkdtempSync(join(scratch, 'elsewhere-'));
+    const config = JSON.parse(readFileSync(demo.configPath as string, 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(folder, 'tolem.config.json'), JSON.stringify(config));
+    for (const name of ['vf-a.password', 'vf-b.password', 'voucher.key'])
+      writeFileSync(join(folder, name), readFileSync(join(demo.folder as string, name)));
+    const result = await run(
+      ...['payments', 'resolve', 'shift-06-timeout', '--as', 'failed', '--actor', 'A', '--note', 'n'],
+      ...['--config', join(folder, 'tolem.config.json')],
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr.trimEnd()).toBe(
+      `tolem: ${join(folder, 'tolem.config.json')}: journal: no journal at ${join(folder, 'tolem.db')}: check the path (a command on an existing journal never creates one)`,
+    );
+    expect(existsSync(join(folder, 'tolem.db'))).toBe(false);
+  });
+
   it('a configuration with an inline password: refused with the reason, naming the path in the file', async () => {
     const file = join(scratch, 'inline.config.json');
     writeFileSync(

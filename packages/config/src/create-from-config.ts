@@ -24,6 +24,12 @@ export interface CreateFromConfigOptions {
   onError?: RouterOptions['onError'];
   clock?: Clock;
   /**
+   * Refuse a SQLite journal file that does not exist yet instead of creating it (a command working on
+   * an existing journal: a typo must not leave an empty database behind). Default false: a service
+   * creates its journal on first start.
+   */
+  journalMustExist?: boolean;
+  /**
    * The finalizer's lease owner, unique per process (default: host, pid and a random part). Not a
    * setting of the file: a file shared by several processes would give them all the same one.
    */
@@ -98,7 +104,11 @@ export async function createFromConfig(
     } catch (error) {
       throw renamed(error, file, routerOptionPath);
     }
-    journal = await openJournal(spec, { where: 'journal', file });
+    journal = await openJournal(spec, {
+      where: 'journal',
+      file,
+      ...(options.journalMustExist ? { mustExist: true } : {}),
+    });
     const router = createRouter({ ...routerOptions, journal });
     return {
       config: resolved,

@@ -121,7 +121,7 @@ export async function openJournal(
       throw new ConfigFileError(
         options.file,
         where,
-        `no journal at ${spec.path}: check the path (a command that only reads never creates one)`,
+        `no journal at ${spec.path}: check the path (a command on an existing journal never creates one)`,
       );
     }
     const { createSqliteJournal } = await load(
