@@ -13,8 +13,8 @@ import { pathToFileURL } from 'node:url';
 import { createMemoryJournal } from '@tolem/core';
 import { createMetricsHandler, instrumentRouter } from '@tolem/metrics';
 import { createVectrafinProvider } from '@tolem/provider-vectrafin';
-import { DEMO_AGENT_ID, DEMO_PASSWORD, startSimulator } from '@tolem/provider-vectrafin/simulator';
 import { createRouter } from '@tolem/router';
+import { DEMO_AGENT_ID, DEMO_PASSWORD, startSimulator } from '@tolem/vectrafin-simulator';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
 export interface MetricsServerOptions {

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DEMO_AGENT_ID, DEMO_PASSWORD, startSimulator } from '@tolem/provider-vectrafin/simulator';
+import { DEMO_AGENT_ID, DEMO_PASSWORD, startSimulator } from '@tolem/vectrafin-simulator';
 import { describe, expect, it } from 'vitest';
 import { quickStart } from './quick-start.js';
 

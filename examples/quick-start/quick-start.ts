@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createSqliteJournal } from '@tolem/journal-sqlite';
 import { createVectrafinProvider } from '@tolem/provider-vectrafin';
-import { DEMO_AGENT_ID, DEMO_PASSWORD, startSimulator } from '@tolem/provider-vectrafin/simulator';
 import { createRouter, type PaymentView } from '@tolem/router';
+import { DEMO_AGENT_ID, DEMO_PASSWORD, startSimulator } from '@tolem/vectrafin-simulator';
 
 export interface Connection {
   baseUrl: string;

@@ -17,13 +17,8 @@ import { pathToFileURL } from 'node:url';
 import { type PaymentJournal, TOKENS } from '@tolem/core';
 import { createSqliteJournal } from '@tolem/journal-sqlite';
 import { vectrafinModule } from '@tolem/provider-vectrafin';
-import {
-  DEMO_AGENT_ID,
-  DEMO_PASSWORD,
-  type Simulator,
-  startSimulator,
-} from '@tolem/provider-vectrafin/simulator';
 import { type PaymentView, ROUTER, routerModule } from '@tolem/router';
+import { DEMO_AGENT_ID, DEMO_PASSWORD, type Simulator, startSimulator } from '@tolem/vectrafin-simulator';
 import { Container, ContainerModule } from 'inversify';
 
 export const AGENT_B = { agentId: '145', password: 'sandbox-b' };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createFromConfig } from '@tolem/config';
 import { zonedParts } from '@tolem/core';
 import { createPostgresJournal } from '@tolem/journal-postgres';
-import { type Simulator, startSimulator } from '@tolem/provider-vectrafin/simulator';
+import { type Simulator, startSimulator } from '@tolem/vectrafin-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_PASSWORD, type PgCluster, startPgCluster } from '../../journal-postgres/test/pg-cluster.js';
 import { journalSnapshot } from './journal-snapshot.js';

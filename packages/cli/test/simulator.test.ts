@@ -1,4 +1,4 @@
-import { DEMO_AGENT_ID, DEMO_PASSWORD } from '@tolem/provider-vectrafin/simulator';
+import { DEMO_AGENT_ID, DEMO_PASSWORD } from '@tolem/vectrafin-simulator';
 import { describe, expect, it } from 'vitest';
 import { cleanEnv, collect, json, start, tolem, waitForOutput } from './run-tolem.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Simulator, startSimulator } from '@tolem/provider-vectrafin/simulator';
+import { type Simulator, startSimulator } from '@tolem/vectrafin-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, json, type Result, tolem, transcript } from './run-tolem.js';
 

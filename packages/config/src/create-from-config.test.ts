@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, type Secret } from '@tolem/core';
-import { type Simulator, startSimulator } from '@tolem/provider-vectrafin/simulator';
+import { type Simulator, startSimulator } from '@tolem/vectrafin-simulator';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFromConfig } from './create-from-config.js';
 import { type ProviderKind, vectrafinKind } from './provider-kind.js';

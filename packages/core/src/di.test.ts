@@ -3,34 +3,18 @@ import { Container } from 'inversify';
 import { describe, expect, it } from 'vitest';
 import { providerModule } from './di.js';
 import type { PaymentProvider } from './port.js';
+import { FakeProvider } from './testing/fake-provider.js';
 import { TOKENS } from './tokens.js';
 
+/** A fake provider that notes in `closed` when it is closed (the order matters to some tests). */
 function stubProvider(id: string, closed: string[]): PaymentProvider {
-  const refuse = () => Promise.reject(new Error('not used in this test'));
-  return {
-    id,
-    capabilities: {
-      serviceKinds: ['direct'],
-      currencies: ['KZT'],
-      operations: {
-        balance: false,
-        quote: false,
-        listServices: false,
-        listPayments: false,
-        registry: false,
-        dailyTotals: false,
-        callbacks: false,
-      },
-      idempotentResend: true,
-      transactionId: { pattern: /^[1-9]\d{0,14}$/, maxLength: 15 },
-    },
-    checkAccount: refuse,
-    pay: refuse,
-    getStatus: refuse,
-    close: async () => {
-      closed.push(id);
-    },
+  const provider = new FakeProvider(id);
+  const close = provider.close.bind(provider);
+  provider.close = async () => {
+    closed.push(id);
+    await close();
   };
+  return provider;
 }
 
 /** What the router does: a service that takes every provider (resolved with injection metadata, no decorators). */

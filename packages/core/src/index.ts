@@ -163,14 +163,19 @@ export {
   type SubmissionQuery,
 } from './registry-submission.js';
 export { Secret, scrub } from './secret.js';
+export { fromStoredRecord, type StoredRecord, type StoredRow, toStoredRow } from './stored-record.js';
 export { type Clock, systemClock, TOKENS } from './tokens.js';
 export {
   accountSchema,
   amountSchema,
+  clockSchema,
   currencySchema,
   exactDecimalSchema,
+  functionSchema,
+  integerSchema,
   isAbortSignal,
   MAX_TIMEOUT_MS,
+  millisecondsSchema,
   parseCallOptions,
   parseConfig,
   parseInput,

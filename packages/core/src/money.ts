@@ -104,12 +104,12 @@ export class Money {
   }
 
   plus(other: Money): Money {
-    this.sameCurrency(other);
+    this.#sameCurrency(other);
     return new Money(this.value.plus(other.value), this.currency);
   }
 
   minus(other: Money): Money {
-    this.sameCurrency(other);
+    this.#sameCurrency(other);
     return new Money(this.value.minus(other.value), this.currency);
   }
 
@@ -127,7 +127,7 @@ export class Money {
   }
 
   compare(other: Money): -1 | 0 | 1 {
-    this.sameCurrency(other);
+    this.#sameCurrency(other);
     return this.value.comparedTo(other.value) as -1 | 0 | 1;
   }
 
@@ -154,7 +154,7 @@ export class Money {
     return { amount: this.toString(), currency: this.currency };
   }
 
-  private sameCurrency(other: Money): void {
+  #sameCurrency(other: Money): void {
     assertMoney(other);
     if (other.currency !== this.currency) {
       throw new ValidationError('currency', `cannot combine ${this.currency} with ${other.currency}`);

@@ -4,8 +4,13 @@ import { ConfigError, ValidationError } from './errors.js';
 import {
   accountSchema,
   amountSchema,
+  clockSchema,
   currencySchema,
   exactDecimalSchema,
+  functionSchema,
+  integerSchema,
+  MAX_TIMEOUT_MS,
+  millisecondsSchema,
   parseConfig,
   parseInput,
   paymentIdSchema,
@@ -134,5 +139,68 @@ describe('validation schemas', () => {
     expect(ConfigError.is(error)).toBe(true);
     expect((error as ConfigError).option).toBe('vectrafin.timeoutMs');
     expect(error.field).toBe('vectrafin.timeoutMs');
+  });
+
+  it('parseConfig names the options object itself "options" when it is missing or not an object', () => {
+    const options = z.object({ path: z.string() }).strict();
+    for (const value of [undefined, null, 5, 'x', []]) {
+      const error = fails(() => parseConfig(options, value));
+      expect(ConfigError.is(error), String(value)).toBe(true);
+      expect(error.field, String(value)).toBe('options');
+    }
+    // parseInput keeps its own name for a whole input.
+    expect(fails(() => parseInput(options, null)).field).toBe('input');
+  });
+});
+
+describe('shared option schemas', () => {
+  const options = z
+    .object({
+      clock: clockSchema.optional(),
+      intervalMs: millisecondsSchema().optional(),
+      graceMs: millisecondsSchema(0).optional(),
+      onError: functionSchema<() => void>().optional(),
+    })
+    .strict();
+  const field = (value: unknown) => fails(() => parseConfig(options, value)).field;
+
+  it('take what they describe', () => {
+    const clock = { now: () => new Date(0) };
+    const onError = () => {};
+    expect(parseConfig(options, { clock, intervalMs: MAX_TIMEOUT_MS, graceMs: 0, onError })).toEqual({
+      clock,
+      intervalMs: MAX_TIMEOUT_MS,
+      graceMs: 0,
+      onError,
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a clock without now()', { clock: {} }, 'clock'],
+    ['a null clock', { clock: null }, 'clock'],
+    ['zero milliseconds where at least 1 is needed', { intervalMs: 0 }, 'intervalMs'],
+    ['a fractional interval', { intervalMs: 1.5 }, 'intervalMs'],
+    ['an interval setTimeout cannot wait', { intervalMs: MAX_TIMEOUT_MS + 1 }, 'intervalMs'],
+    ['NaN milliseconds', { graceMs: Number.NaN }, 'graceMs'],
+    ['negative milliseconds', { graceMs: -1 }, 'graceMs'],
+    ['milliseconds as a string', { graceMs: '5' }, 'graceMs'],
+    ['a callback that is a string', { onError: 'log' }, 'onError'],
+  ])('refuse %s, naming the option', (_label, value, name) => {
+    expect(field(value)).toBe(name);
+  });
+
+  it('integerSchema: whole numbers in range, one rule for every way to miss it', () => {
+    const size = z.object({ poolSize: integerSchema(1, 1000) });
+    expect(parseConfig(size, { poolSize: 1000 })).toEqual({ poolSize: 1000 });
+    for (const poolSize of [0, 1001, 2.5, Number.NaN, '5', Number.POSITIVE_INFINITY]) {
+      const error = fails(() => parseConfig(size, { poolSize }));
+      expect([error.field, error.rule]).toEqual(['poolSize', 'an integer from 1 to 1000']);
+    }
+  });
+
+  it('say what a millisecond option takes', () => {
+    expect(fails(() => parseConfig(options, { intervalMs: 0 })).rule).toBe(
+      `an integer number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`,
+    );
   });
 });

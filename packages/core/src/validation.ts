@@ -3,6 +3,7 @@ import { isCurrency, knownCurrencies } from './currency.js';
 import { ConfigError, ValidationError } from './errors.js';
 import { parseDecimal } from './money.js';
 import type { CallOptions } from './port.js';
+import type { Clock } from './tokens.js';
 
 /**
  * zod schemas for the fields every request carries, and the bridge that turns a zod failure into a
@@ -72,6 +73,7 @@ function firstIssue(
   error: z.ZodError,
   prefix: string | undefined,
   input: unknown,
+  whole: string,
 ): { field: string; rule: string } {
   const issue = error.issues[0];
   const segments = issue?.path.map(String) ?? [];
@@ -84,7 +86,7 @@ function firstIssue(
     // Only a value that is absent (or null) is "required"; a wrong type keeps the rule it broke.
     rule = 'is required';
   }
-  const field = [prefix, segments.join('.')].filter(Boolean).join('.') || prefix || 'input';
+  const field = [prefix, segments.join('.')].filter(Boolean).join('.') || whole;
   return { field, rule };
 }
 
@@ -92,20 +94,51 @@ function firstIssue(
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown, prefix?: string): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const { field, rule } = firstIssue(result.error, prefix, value);
+  const { field, rule } = firstIssue(result.error, prefix, value, 'input');
   throw new ValidationError(field, rule, { cause: result.error });
 }
 
-/** Parses options with `schema`, throwing ConfigError naming the option. */
+/**
+ * Parses options with `schema`, throwing ConfigError naming the option (`options` when the options
+ * object itself is wrong: missing, null, not an object).
+ */
 export function parseConfig<T extends z.ZodType>(schema: T, value: unknown, prefix?: string): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const { field, rule } = firstIssue(result.error, prefix, value);
+  const { field, rule } = firstIssue(result.error, prefix, value, 'options');
   throw new ConfigError(field, rule, { cause: result.error });
 }
 
 /** The longest delay `setTimeout` honours; a larger one fires after 1 ms. */
 export const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/**
+ * A whole number of milliseconds a timer can wait, from `min` to MAX_TIMEOUT_MS: above that,
+ * setTimeout fires at once, and a long wait would silently become a busy loop.
+ */
+export function millisecondsSchema(min: 0 | 1 = 1) {
+  return integerSchema(
+    min,
+    MAX_TIMEOUT_MS,
+    `an integer number of milliseconds from ${min} to ${MAX_TIMEOUT_MS}`,
+  );
+}
+
+/** A whole number from `min` to `max`, with one rule for every way to miss it. */
+export function integerSchema(min: number, max: number, rule = `an integer from ${min} to ${max}`) {
+  return z.number({ error: rule }).int({ error: rule }).min(min, { error: rule }).max(max, { error: rule });
+}
+
+/** A `Clock` option: any object with a `now()` method. */
+export const clockSchema = z.custom<Clock>(
+  (value) => typeof (value as Partial<Clock> | null)?.now === 'function',
+  { error: 'an object with a now() method (a Clock) is required' },
+);
+
+/** An option that must be a function (a callback, a hook). */
+export function functionSchema<T extends (...args: never[]) => unknown>() {
+  return z.custom<T>((value) => typeof value === 'function', { error: 'a function is required' });
+}
 
 /** An AbortSignal from any realm (duck-typed: a polyfill or another copy of Node's class works too). */
 export function isAbortSignal(value: unknown): value is AbortSignal {
@@ -119,31 +152,24 @@ export function isAbortSignal(value: unknown): value is AbortSignal {
   );
 }
 
+const callOptionsSchema = z.object({
+  signal: z
+    .custom<AbortSignal>((value) => isAbortSignal(value), { error: 'an AbortSignal is required' })
+    .optional(),
+  timeoutMs: millisecondsSchema().optional(),
+  onDispatch: functionSchema<() => void>().optional(),
+});
+
 /**
  * Checks the per-call options every operation takes (`{ signal?, timeoutMs?, onDispatch? }`), throwing
  * ValidationError naming the field — a `null` or a signal that is not an AbortSignal would otherwise
- * crash with a TypeError deep inside, or be ignored.
+ * crash with a TypeError deep inside, or be ignored. Returns the caller's own object.
  */
 export function parseCallOptions(value: unknown): CallOptions {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ValidationError('options', 'an object { signal?, timeoutMs?, onDispatch? } is required');
   }
-  const { signal, timeoutMs, onDispatch } = value as Record<string, unknown>;
-  if (signal !== undefined && !isAbortSignal(signal)) {
-    throw new ValidationError('signal', 'an AbortSignal is required');
-  }
-  if (
-    timeoutMs !== undefined &&
-    (typeof timeoutMs !== 'number' ||
-      !Number.isInteger(timeoutMs) ||
-      timeoutMs < 1 ||
-      timeoutMs > MAX_TIMEOUT_MS)
-  ) {
-    throw new ValidationError('timeoutMs', `an integer number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`);
-  }
-  if (onDispatch !== undefined && typeof onDispatch !== 'function') {
-    throw new ValidationError('onDispatch', 'a function is required');
-  }
+  parseInput(callOptionsSchema, value);
   return value as CallOptions;
 }

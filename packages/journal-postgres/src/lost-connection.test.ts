@@ -14,8 +14,8 @@ import {
   ValidationError,
 } from '@tolem/core';
 import { createVectrafinProvider } from '@tolem/provider-vectrafin';
-import { type Simulator, startSimulator } from '@tolem/provider-vectrafin/simulator';
 import { createRouter, type Router } from '@tolem/router';
+import { type Simulator, startSimulator } from '@tolem/vectrafin-simulator';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PG_PASSWORD, type PgCluster, startPgCluster } from '../test/pg-cluster.js';

@@ -1,5 +1,6 @@
-import { type Clock, ConfigError } from '@tolem/core';
+import { type Clock, clockSchema, integerSchema, parseConfig } from '@tolem/core';
 import type { Pool } from 'pg';
+import * as z from 'zod';
 
 export interface PostgresJournalOptions {
   /**
@@ -20,81 +21,55 @@ export interface PostgresJournalOptions {
   poolSize?: number;
 }
 
-export interface ParsedOptions {
-  pool: Pool | undefined;
-  connectionString: string | undefined;
-  schema: string;
-  clock: Clock | undefined;
-  poolSize: number;
-}
-
-const KNOWN_OPTIONS: readonly string[] = [
-  'pool',
-  'connectionString',
-  'schema',
-  'clock',
-  'poolSize',
-] satisfies readonly (keyof PostgresJournalOptions)[];
-
 /** A plain lower-case identifier, so the schema name needs no quoting rules of its own. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const SCHEMA_RULE = 'lower-case letters, digits and _ (1–63, not starting with a digit)';
+const CONNECTION_RULE = 'a non-empty string is required';
 
-/**
- * Validates the options once, naming the option that is wrong, before any connection is opened. (Plain
- * checks: the package needs no schema library of its own.)
- */
-export function parseOptions(options: unknown): ParsedOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ConfigError('options', 'an object with { pool } or { connectionString } is required');
-  }
+const optionsSchema = z
+  .object(
+    {
+      pool: z
+        .custom<Pool>(isPool, { error: 'must be a pg Pool (an object with connect() and query())' })
+        .optional(),
+      // The value is never quoted back, in any rule: it may carry a password.
+      connectionString: z
+        .string({ error: CONNECTION_RULE })
+        .refine((value) => value.trim().length > 0, { error: CONNECTION_RULE })
+        .refine((value) => !value.includes('\0'), { error: 'must not contain a NUL character' })
+        .optional(),
+      schema: z
+        .string({ error: SCHEMA_RULE })
+        .regex(SCHEMA_NAME, { error: SCHEMA_RULE })
+        .refine((value) => !value.startsWith('pg_'), {
+          error: 'names starting with pg_ are reserved by PostgreSQL',
+        })
+        .default('tolem'),
+      clock: clockSchema.optional(),
+      poolSize: integerSchema(1, 1_000).optional(),
+    },
+    { error: 'an object with { pool } or { connectionString } is required' },
+  )
   // A misspelt option (`connectionURL`, `max`) must not pass silently for a default.
-  const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
-  if (unknown !== undefined) {
-    throw new ConfigError(unknown, `unknown option (misspelt?); known: ${KNOWN_OPTIONS.join(', ')}`);
-  }
-  const { pool, connectionString, schema, clock, poolSize } = options as Record<string, unknown>;
-  if (pool !== undefined && connectionString !== undefined) {
-    throw new ConfigError('connectionString', 'give either pool or connectionString, not both');
-  }
-  if (pool === undefined && connectionString === undefined) {
-    throw new ConfigError('pool', 'a pg Pool (pool) or a connection string (connectionString) is required');
-  }
-  if (pool !== undefined && !isPool(pool)) {
-    throw new ConfigError('pool', 'must be a pg Pool (an object with connect() and query())');
-  }
-  if (connectionString !== undefined) {
-    // The value is never quoted back: it may carry a password.
-    if (typeof connectionString !== 'string' || connectionString.trim().length === 0) {
-      throw new ConfigError('connectionString', 'a non-empty string is required');
+  .strict()
+  .superRefine((options, ctx) => {
+    const issue = (option: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [option], message });
+    if (options.pool !== undefined && options.connectionString !== undefined) {
+      issue('connectionString', 'give either pool or connectionString, not both');
+    } else if (options.pool === undefined && options.connectionString === undefined) {
+      issue('pool', 'a pg Pool (pool) or a connection string (connectionString) is required');
+    } else if (options.pool !== undefined && options.poolSize !== undefined) {
+      issue('poolSize', 'only with connectionString: size an injected pool yourself');
     }
-    if (connectionString.includes('\0')) {
-      throw new ConfigError('connectionString', 'must not contain a NUL character');
-    }
-  }
-  if (schema !== undefined && (typeof schema !== 'string' || !SCHEMA_NAME.test(schema))) {
-    throw new ConfigError('schema', 'lower-case letters, digits and _ (1–63, not starting with a digit)');
-  }
-  if (typeof schema === 'string' && schema.startsWith('pg_')) {
-    throw new ConfigError('schema', 'names starting with pg_ are reserved by PostgreSQL');
-  }
-  if (clock !== undefined && typeof (clock as Partial<Clock> | null)?.now !== 'function') {
-    throw new ConfigError('clock', 'must be an object with a now() method');
-  }
-  if (poolSize !== undefined) {
-    if (pool !== undefined) {
-      throw new ConfigError('poolSize', 'only with connectionString: size an injected pool yourself');
-    }
-    if (typeof poolSize !== 'number' || !Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1_000) {
-      throw new ConfigError('poolSize', 'an integer from 1 to 1000');
-    }
-  }
-  return {
-    pool: pool as Pool | undefined,
-    connectionString: connectionString as string | undefined,
-    schema: (schema as string | undefined) ?? 'tolem',
-    clock: clock as Clock | undefined,
-    poolSize: (poolSize as number | undefined) ?? 10,
-  };
+  });
+
+export type ParsedOptions = Omit<z.output<typeof optionsSchema>, 'poolSize'> & { poolSize: number };
+
+/** Validates the options once, naming the option that is wrong, before any connection is opened. */
+export function parseOptions(options: unknown): ParsedOptions {
+  const parsed = parseConfig(optionsSchema, options);
+  return { ...parsed, poolSize: parsed.poolSize ?? 10 };
 }
 
 function isPool(value: unknown): value is Pool {

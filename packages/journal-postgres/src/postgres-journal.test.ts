@@ -110,6 +110,12 @@ describe('createPostgresJournal options', () => {
       [{ connectionString: url, poolSize: 0 }, 'poolSize'],
       [{ connectionString: url, poolSize: 2.5 }, 'poolSize'],
       [{ pool: shared, poolSize: 5 }, 'poolSize'],
+      [null, 'options'],
+      [5, 'options'],
+      [{ connectionString: 'postgresql://x\0y' }, 'connectionString'],
+      [{ connectionString: url, schema: 5 }, 'schema'],
+      [{ connectionString: url, poolSize: '5' }, 'poolSize'],
+      [{ connectionString: url, clock: null }, 'clock'],
     ];
     for (const [i, [options, option]] of cases.entries()) {
       const error = await configError(() => createPostgresJournal(options as PostgresJournalOptions));

@@ -14,6 +14,7 @@ import {
   compareKeys,
   compareSubmissions,
   createdEntry,
+  fromStoredRecord,
   type HistoryEntry,
   type HistoryNote,
   isClaimable,
@@ -31,12 +32,14 @@ import {
   type PaymentJournal,
   type PaymentRecord,
   type RegistrySubmission,
+  type StoredRecord,
   type SubmissionKey,
   type SubmissionQuery,
   submissionId,
   summarise,
   systemClock,
   type Transition,
+  toStoredRow,
   withAttempt,
   withLease,
   writeEntry,
@@ -44,7 +47,6 @@ import {
 import pg from 'pg';
 import { connectError } from './connect-error.js';
 import { type PostgresJournalOptions, parseOptions } from './options.js';
-import { columns, type PaymentRow, parse, recordJson } from './rows.js';
 import { migrate, quoteIdentifier } from './schema.js';
 import { inTransaction, isConcurrencyFailure } from './transaction.js';
 
@@ -56,6 +58,9 @@ import { inTransaction, isConcurrencyFailure } from './transaction.js';
 const JOURNAL_SEQUENCE = '*';
 
 type Queryable = Pick<pg.Pool, 'query'>;
+
+/** A payments row as read: the record's JSON and the sealed voucher's, if any. */
+type PaymentRow = StoredRecord;
 
 /**
  * The shared journal (architecture §1): every router instance, on any host, points at the same PostgreSQL
@@ -103,18 +108,24 @@ async function readIdentity(pool: pg.Pool, schema: string): Promise<string> {
 }
 
 class PostgresJournal implements PaymentJournal {
-  private closed = false;
-  private readonly sql;
+  #closed = false;
+  readonly #sql;
+  readonly #pool: pg.Pool;
+  readonly #ownsPool: boolean;
+  readonly #clock: Clock;
 
   constructor(
-    private readonly pool: pg.Pool,
-    private readonly ownsPool: boolean,
+    pool: pg.Pool,
+    ownsPool: boolean,
     schema: string,
-    private readonly clock: Clock,
+    clock: Clock,
     readonly identity: string,
   ) {
+    this.#pool = pool;
+    this.#ownsPool = ownsPool;
+    this.#clock = clock;
     const s = quoteIdentifier(schema);
-    this.sql = {
+    this.#sql = {
       get: `SELECT record, voucher FROM ${s}.payments WHERE payment_id = $1`,
       getForUpdate: `SELECT record, voucher FROM ${s}.payments WHERE payment_id = $1 FOR UPDATE`,
       // One statement: the payment and its `created` entry, both or neither.
@@ -162,19 +173,19 @@ class PostgresJournal implements PaymentJournal {
   }
 
   async create(payment: NewPayment): Promise<CreateResult> {
-    this.assertOpen();
+    this.#assertOpen();
     const record = newPaymentRecord(payment);
     const entry = createdEntry(record, checkedAudit(payment.audit));
     // One statement: of two instances creating the same id at once, PostgreSQL lets one insert and
     // makes the other wait for it, then do nothing.
-    const inserted = await this.pool.query(this.sql.insert, [
+    const inserted = await this.#pool.query(this.#sql.insert, [
       ...columns(record),
       entry.at,
       entry.event,
       JSON.stringify(entry),
     ]);
     if (inserted.rowCount === 1) return { record, created: true };
-    const existing = await this.read(this.pool, payment.paymentId);
+    const existing = await this.#read(this.#pool, payment.paymentId);
     if (existing === null) {
       // Unreachable (rows are never deleted); refuse rather than report a payment that is not there.
       throw new Error(`payment ${payment.paymentId}: neither inserted nor found`);
@@ -184,30 +195,30 @@ class PostgresJournal implements PaymentJournal {
   }
 
   async get(paymentId: string): Promise<PaymentRecord | null> {
-    this.assertOpen();
-    return this.read(this.pool, paymentId);
+    this.#assertOpen();
+    return this.#read(this.#pool, paymentId);
   }
 
   async findByTransaction(provider: string, transactionId: string): Promise<PaymentRecord | null> {
-    this.assertOpen();
-    const result = await this.pool.query<PaymentRow>(this.sql.byTransaction, [provider, transactionId]);
+    this.#assertOpen();
+    const result = await this.#pool.query<PaymentRow>(this.#sql.byTransaction, [provider, transactionId]);
     const row = result.rows[0];
-    return row ? parse(row) : null;
+    return row ? fromStoredRecord(row) : null;
   }
 
   async openAttempt(paymentId: string, expectedVersion: number, attempt: NewAttempt): Promise<PaymentRecord> {
     const audit = checkedAudit(attempt.audit);
-    return this.write(paymentId, async (client) => {
-      const record = await this.require(client, paymentId);
+    return this.#write(paymentId, async (client) => {
+      const record = await this.#require(client, paymentId);
       if (record.attempts.some((a) => a.provider === attempt.provider)) return record;
       assertVersion(record, expectedVersion);
       // The sequence row lock is taken after the payment's, in every transaction: no lock-order cycle.
-      const locked = await client.query<{ last_transaction_id: string | null }>(this.sql.lockSequence, [
+      const locked = await client.query<{ last_transaction_id: string | null }>(this.#sql.lockSequence, [
         JOURNAL_SEQUENCE,
       ]);
       const last = locked.rows[0]?.last_transaction_id ?? null;
       // The id floor follows the journal's clock (read after the lock), not a caller-supplied time.
-      const now = this.clock.now();
+      const now = this.#clock.now();
       const transactionId = nextTransactionId(last, now);
       const next = withAttempt(record, {
         provider: attempt.provider,
@@ -215,47 +226,47 @@ class PostgresJournal implements PaymentJournal {
         transactionId,
         at: attempt.at ?? now,
       });
-      await this.save(client, next, record.version);
-      await client.query(this.sql.insertTransaction, [attempt.provider, transactionId, paymentId]);
-      await client.query(this.sql.saveSequence, [JOURNAL_SEQUENCE, transactionId]);
-      await this.append(client, (seq) => writeEntry(record, next, audit, seq), paymentId);
+      await this.#save(client, next, record.version);
+      await client.query(this.#sql.insertTransaction, [attempt.provider, transactionId, paymentId]);
+      await client.query(this.#sql.saveSequence, [JOURNAL_SEQUENCE, transactionId]);
+      await this.#append(client, (seq) => writeEntry(record, next, audit, seq), paymentId);
       return next;
     });
   }
 
   async transition(paymentId: string, expectedVersion: number, change: Transition): Promise<PaymentRecord> {
     const audit = checkedAudit(change.audit);
-    return this.write(paymentId, async (client) => {
-      const record = await this.require(client, paymentId);
+    return this.#write(paymentId, async (client) => {
+      const record = await this.#require(client, paymentId);
       assertVersion(record, expectedVersion);
-      const next = applyTransition(record, change, this.clock.now());
-      await this.save(client, next, record.version);
-      await this.append(client, (seq) => writeEntry(record, next, audit, seq), paymentId);
+      const next = applyTransition(record, change, this.#clock.now());
+      await this.#save(client, next, record.version);
+      await this.#append(client, (seq) => writeEntry(record, next, audit, seq), paymentId);
       return next;
     });
   }
 
   async history(paymentId: string): Promise<HistoryEntry[]> {
-    this.assertOpen();
-    const result = await this.pool.query<{ entry: string }>(this.sql.history, [paymentId]);
+    this.#assertOpen();
+    const result = await this.#pool.query<{ entry: string }>(this.#sql.history, [paymentId]);
     return result.rows.map((row) => JSON.parse(row.entry) as HistoryEntry);
   }
 
   async appendHistory(paymentId: string, note: HistoryNote): Promise<HistoryEntry> {
     const checked = checkedNote(note);
-    return this.write(paymentId, async (client) => {
+    return this.#write(paymentId, async (client) => {
       // The row lock serialises sequence numbers with every other write to the payment.
-      const record = await this.require(client, paymentId);
-      const now = this.clock.now();
-      const entry = await this.append(client, (seq) => noteEntry(record, checked, seq, now), paymentId);
+      const record = await this.#require(client, paymentId);
+      const now = this.#clock.now();
+      const entry = await this.#append(client, (seq) => noteEntry(record, checked, seq, now), paymentId);
       return entry as HistoryEntry;
     });
   }
 
   async startSubmission(input: NewSubmission): Promise<{ submission: RegistrySubmission; created: boolean }> {
-    this.assertOpen();
+    this.#assertOpen();
     const record = newSubmissionRecord(input);
-    const inserted = await this.pool.query(this.sql.insertSubmission, [
+    const inserted = await this.#pool.query(this.#sql.insertSubmission, [
       record.provider,
       record.date,
       record.kind,
@@ -264,7 +275,7 @@ class PostgresJournal implements PaymentJournal {
       JSON.stringify(record),
     ]);
     if (inserted.rowCount === 1) return { submission: record, created: true };
-    const existing = await this.readSubmission(this.pool, record, false);
+    const existing = await this.#readSubmission(this.#pool, record, false);
     if (existing === null) throw new Error(`submission ${submissionId(record)}: neither inserted nor found`);
     assertSameSubmission(existing, input);
     return { submission: existing, created: false };
@@ -276,8 +287,8 @@ class PostgresJournal implements PaymentJournal {
     update: ChunkUpdate,
   ): Promise<RegistrySubmission> {
     const checked = { ...assertSubmissionKey(key), revision: key.revision };
-    return this.write(submissionId(checked), async (client) => {
-      const current = await this.readSubmission(client, checked, true);
+    return this.#write(submissionId(checked), async (client) => {
+      const current = await this.#readSubmission(client, checked, true);
       if (current === null) throw new JournalConflictError(submissionId(checked), 'does not exist');
       if (current.version !== expectedVersion) {
         throw new JournalConflictError(
@@ -286,7 +297,7 @@ class PostgresJournal implements PaymentJournal {
         );
       }
       const next = applyChunkUpdate(current, update);
-      await client.query(this.sql.updateSubmission, [
+      await client.query(this.#sql.updateSubmission, [
         next.provider,
         next.date,
         next.kind,
@@ -300,7 +311,7 @@ class PostgresJournal implements PaymentJournal {
   }
 
   async submissions(query: SubmissionQuery = {}): Promise<RegistrySubmission[]> {
-    this.assertOpen();
+    this.#assertOpen();
     const where: string[] = [];
     const params: string[] = [];
     for (const [column, value] of [
@@ -312,27 +323,27 @@ class PostgresJournal implements PaymentJournal {
       params.push(value);
       where.push(`${column} = $${params.length}`);
     }
-    const sql = `${this.sql.submissions} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
-    const result = await this.pool.query<{ record: string }>(sql, params);
+    const sql = `${this.#sql.submissions} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    const result = await this.#pool.query<{ record: string }>(sql, params);
     return result.rows.map((row) => JSON.parse(row.record) as RegistrySubmission).sort(compareSubmissions);
   }
 
   async claimDue(options: ClaimOptions): Promise<PaymentRecord[]> {
-    return this.write(null, async (client) => {
+    return this.#write(null, async (client) => {
       const limit = Math.max(0, Math.floor(options.limit));
       // SKIP LOCKED: rows another instance is claiming right now are left to it, never waited for.
-      const due = await client.query<PaymentRow>(this.sql.due, [options.now.toISOString(), limit]);
+      const due = await client.query<PaymentRow>(this.#sql.due, [options.now.toISOString(), limit]);
       const leased = due.rows
-        .map(parse)
+        .map(fromStoredRecord)
         .filter((record) => isClaimable(record, options.now))
         .map((record) => withLease(record, options.owner, options.now, options.leaseMs));
       if (leased.length === 0) return [];
-      const updated = await client.query(this.sql.lease, [
+      const updated = await client.query(this.#sql.lease, [
         leased.map((r) => r.paymentId),
         leased.map((r) => r.lease?.until ?? null),
         leased.map((r) => r.version),
         // The voucher column is not touched by a claim: the record's JSON never holds it.
-        leased.map((r) => recordJson(r)),
+        leased.map((r) => toStoredRow(r).record),
         leased.map((r) => r.version - 1),
       ]);
       // Unreachable with the rows locked; the last line of defence against leasing a changed record.
@@ -344,7 +355,7 @@ class PostgresJournal implements PaymentJournal {
   }
 
   async list(query: ListQuery = {}): Promise<PaymentRecord[]> {
-    this.assertOpen();
+    this.#assertOpen();
     const where: string[] = [];
     const params: (string | boolean | number)[] = [];
     const param = (value: string | boolean | number) => {
@@ -360,27 +371,27 @@ class PostgresJournal implements PaymentJournal {
       where.push(`(created_at, payment_id) > (${createdAt}::timestamptz, ${param(query.after.paymentId)})`);
     }
     const limit = query.limit === undefined ? 'ALL' : param(Math.max(0, Math.floor(query.limit)));
-    const sql = `${this.sql.list} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const sql = `${this.#sql.list} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at, payment_id LIMIT ${limit}`;
-    const result = await this.pool.query<PaymentRow>(sql, params);
+    const result = await this.#pool.query<PaymentRow>(sql, params);
     // The SQL does the filtering; core's predicate double-checks it with the same rules as every journal.
     return result.rows
-      .map(parse)
+      .map(fromStoredRecord)
       .filter((record) => matchesQuery(record, query))
       .sort(compareKeys);
   }
 
   async openSummary(): Promise<OpenGroup[]> {
-    this.assertOpen();
-    const result = await this.pool.query<PaymentRow>(this.sql.open);
-    return summarise(result.rows.map(parse));
+    this.#assertOpen();
+    const result = await this.#pool.query<PaymentRow>(this.#sql.open);
+    return summarise(result.rows.map(fromStoredRecord));
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.#closed) return;
+    this.#closed = true;
     // An injected pool belongs to the caller, who may share it with other work.
-    if (this.ownsPool) await this.pool.end();
+    if (this.#ownsPool) await this.#pool.end();
   }
 
   /**
@@ -389,10 +400,10 @@ class PostgresJournal implements PaymentJournal {
    * retry. Anything else (a lost connection, even at COMMIT) is rethrown as it is: the write may or may
    * not have happened.
    */
-  private async write<T>(paymentId: string | null, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    this.assertOpen();
+  async #write<T>(paymentId: string | null, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.#assertOpen();
     try {
-      return await inTransaction(this.pool, body);
+      return await inTransaction(this.#pool, body);
     } catch (error) {
       if (isConcurrencyFailure(error)) {
         throw new JournalConflictError(paymentId ?? '(claim)', 'written concurrently (rolled back)', {
@@ -403,19 +414,19 @@ class PostgresJournal implements PaymentJournal {
     }
   }
 
-  private async read(db: Queryable, paymentId: string): Promise<PaymentRecord | null> {
-    const result = await db.query<PaymentRow>(this.sql.get, [paymentId]);
+  async #read(db: Queryable, paymentId: string): Promise<PaymentRecord | null> {
+    const result = await db.query<PaymentRow>(this.#sql.get, [paymentId]);
     const row = result.rows[0];
-    return row ? parse(row) : null;
+    return row ? fromStoredRecord(row) : null;
   }
 
-  private async readSubmission(
+  async #readSubmission(
     db: Queryable,
     key: SubmissionKey & { revision: number },
     lock: boolean,
   ): Promise<RegistrySubmission | null> {
     const result = await db.query<{ record: string }>(
-      lock ? this.sql.submissionForUpdate : this.sql.submission,
+      lock ? this.#sql.submissionForUpdate : this.#sql.submission,
       [key.provider, key.date, key.kind, key.revision],
     );
     const row = result.rows[0];
@@ -426,17 +437,17 @@ class PostgresJournal implements PaymentJournal {
    * Inserts the entry `build` makes from the payment's next sequence number, inside the write's
    * transaction (the payment's row is locked, so numbers never collide); nothing for a null entry.
    */
-  private async append(
+  async #append(
     client: pg.PoolClient,
     build: (seq: number) => HistoryEntry | null,
     paymentId: string,
   ): Promise<HistoryEntry | null> {
     // A bookkeeping write appends nothing: no need to ask for a number.
     if (build(0) === null) return null;
-    const next = await client.query<{ seq: number }>(this.sql.nextSeq, [paymentId]);
+    const next = await client.query<{ seq: number }>(this.#sql.nextSeq, [paymentId]);
     const entry = build(Number(next.rows[0]?.seq ?? 1));
     if (entry === null) return null;
-    await client.query(this.sql.appendHistory, [
+    await client.query(this.#sql.appendHistory, [
       entry.paymentId,
       entry.seq,
       entry.at,
@@ -447,15 +458,15 @@ class PostgresJournal implements PaymentJournal {
   }
 
   /** Reads and locks the payment's row until the transaction ends. */
-  private async require(client: pg.PoolClient, paymentId: string): Promise<PaymentRecord> {
-    const result = await client.query<PaymentRow>(this.sql.getForUpdate, [paymentId]);
+  async #require(client: pg.PoolClient, paymentId: string): Promise<PaymentRecord> {
+    const result = await client.query<PaymentRow>(this.#sql.getForUpdate, [paymentId]);
     const row = result.rows[0];
     if (!row) throw new JournalConflictError(paymentId, 'does not exist');
-    return parse(row);
+    return fromStoredRecord(row);
   }
 
-  private async save(client: pg.PoolClient, record: PaymentRecord, expectedVersion: number): Promise<void> {
-    const result = await client.query(this.sql.update, [...columns(record), expectedVersion]);
+  async #save(client: pg.PoolClient, record: PaymentRecord, expectedVersion: number): Promise<void> {
+    const result = await client.query(this.#sql.update, [...columns(record), expectedVersion]);
     // Unreachable with the row locked FOR UPDATE; kept as the last line of defence.
     if (result.rowCount !== 1) {
       throw new JournalConflictError(
@@ -465,7 +476,24 @@ class PostgresJournal implements PaymentJournal {
     }
   }
 
-  private assertOpen(): void {
-    if (this.closed) throw new Error('journal is closed');
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('journal is closed');
   }
+}
+
+/** The stored row, in the order of the insert and update statements. */
+function columns(record: PaymentRecord): (string | number | boolean | null)[] {
+  const row = toStoredRow(record);
+  return [
+    row.paymentId,
+    row.createdAt,
+    row.final,
+    row.state,
+    row.nextCheckAt,
+    row.leaseUntil,
+    row.provider,
+    row.version,
+    row.record,
+    row.voucher,
+  ];
 }

@@ -1,6 +1,5 @@
-import { baselineEntry, type Clock, ConfigError } from '@tolem/core';
+import { baselineEntry, type Clock, ConfigError, fromStoredRecord, type StoredRecord } from '@tolem/core';
 import type { Pool, PoolClient } from 'pg';
-import { type PaymentRow, parse } from './rows.js';
 import { inTransaction } from './transaction.js';
 
 /** The table that marks a schema as a tolem journal and records which migrations ran. */
@@ -97,11 +96,11 @@ const MIGRATIONS: readonly Migration[] = [
       `);
       const at = clock.now();
       for (let after = ''; ; ) {
-        const page = await client.query<PaymentRow & { payment_id: string }>(
+        const page = await client.query<StoredRecord & { payment_id: string }>(
           `SELECT payment_id, record, voucher FROM ${s}.payments WHERE payment_id > $1 ORDER BY payment_id LIMIT 500`,
           [after],
         );
-        const entries = page.rows.map((row) => baselineEntry(parse(row), at));
+        const entries = page.rows.map((row) => baselineEntry(fromStoredRecord(row), at));
         if (entries.length > 0) {
           await client.query(
             `INSERT INTO ${s}.payment_history (payment_id, seq, at, event, entry)

@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type Clock, ConfigError } from '@tolem/core';
+import { type Clock, ConfigError, clockSchema, integerSchema, parseConfig } from '@tolem/core';
+import * as z from 'zod';
 
 export interface SqliteJournalOptions {
   /** Database file, created when missing; `:memory:` for a throw-away journal (tests). */
@@ -11,55 +12,33 @@ export interface SqliteJournalOptions {
   busyTimeoutMs?: number;
 }
 
-export interface ParsedOptions {
-  path: string;
-  clock: Clock | undefined;
-  busyTimeoutMs: number;
-}
+const PATH_RULE = 'a file path (or ":memory:") is required';
 
-const KNOWN_OPTIONS: readonly string[] = [
-  'path',
-  'clock',
-  'busyTimeoutMs',
-] satisfies readonly (keyof SqliteJournalOptions)[];
-
-/**
- * Validates the options once, naming the option that is wrong. (Three fields: plain checks, so the
- * package needs no schema library of its own.)
- */
-export function parseOptions(options: unknown): ParsedOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ConfigError('options', 'an object with at least { path } is required');
-  }
+const optionsSchema = z
+  .object(
+    {
+      // better-sqlite3 trims the name, and opens a temporary database for a blank one: never a journal.
+      path: z
+        .string({ error: PATH_RULE })
+        .refine((path) => path.trim().length > 0, { error: PATH_RULE })
+        .refine((path) => !path.includes('\0'), { error: 'must not contain a NUL character' }),
+      clock: clockSchema.optional(),
+      busyTimeoutMs: integerSchema(0, 600_000, 'an integer number of milliseconds from 0 to 600000').default(
+        5_000,
+      ),
+    },
+    { error: 'an object with at least { path } is required' },
+  )
   // A misspelt option (`busyTimeout`, `readonly`) must not pass silently for a default.
-  const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
-  if (unknown !== undefined) {
-    throw new ConfigError(unknown, `unknown option (misspelt?); known: ${KNOWN_OPTIONS.join(', ')}`);
-  }
-  const { path, clock, busyTimeoutMs } = options as Record<string, unknown>;
-  // better-sqlite3 trims the name, and opens a temporary database for a blank one: never a journal.
-  if (typeof path !== 'string' || path.trim().length === 0) {
-    throw new ConfigError('path', 'a file path (or ":memory:") is required');
-  }
-  if (path.includes('\0')) throw new ConfigError('path', 'must not contain a NUL character');
-  checkFolder(path.trim());
-  if (clock !== undefined && typeof (clock as Partial<Clock> | null)?.now !== 'function') {
-    throw new ConfigError('clock', 'must be an object with a now() method');
-  }
-  if (
-    busyTimeoutMs !== undefined &&
-    (typeof busyTimeoutMs !== 'number' ||
-      !Number.isInteger(busyTimeoutMs) ||
-      busyTimeoutMs < 0 ||
-      busyTimeoutMs > 600_000)
-  ) {
-    throw new ConfigError('busyTimeoutMs', 'an integer number of milliseconds from 0 to 600000');
-  }
-  return {
-    path,
-    clock: clock as Clock | undefined,
-    busyTimeoutMs: (busyTimeoutMs as number | undefined) ?? 5_000,
-  };
+  .strict();
+
+export type ParsedOptions = z.output<typeof optionsSchema>;
+
+/** Validates the options once, naming the option that is wrong; then the path's folder. */
+export function parseOptions(options: unknown): ParsedOptions {
+  const parsed = parseConfig(optionsSchema, options);
+  checkFolder(parsed.path.trim());
+  return parsed;
 }
 
 /** The file's folder must exist (SQLite creates the file, never its folder). */

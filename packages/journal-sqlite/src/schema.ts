@@ -1,6 +1,5 @@
-import { baselineEntry, type Clock, ConfigError } from '@tolem/core';
+import { baselineEntry, type Clock, ConfigError, fromStoredRecord, type StoredRecord } from '@tolem/core';
 import type { Database } from 'better-sqlite3';
-import { type PaymentRow, parse } from './rows.js';
 
 /** Marks the file as a tolem journal (`PRAGMA application_id`): "tolm". */
 export const APPLICATION_ID = 0x746f6c6d;
@@ -86,14 +85,14 @@ const MIGRATIONS: readonly Migration[] = [
       'INSERT INTO payment_history (payment_id, seq, at, event, entry) VALUES (?, ?, ?, ?, ?)',
     );
     // Pages by key: better-sqlite3 runs no other statement while an iterator is open.
-    const page = db.prepare<[string], PaymentRow & { payment_id: string }>(
+    const page = db.prepare<[string], StoredRecord & { payment_id: string }>(
       'SELECT payment_id, record, voucher FROM payments WHERE payment_id > ? ORDER BY payment_id LIMIT 500',
     );
     const at = clock.now();
     for (let after = ''; ; ) {
       const rows = page.all(after);
       for (const row of rows) {
-        const entry = baselineEntry(parse(row), at);
+        const entry = baselineEntry(fromStoredRecord(row), at);
         insert.run(entry.paymentId, entry.seq, entry.at, entry.event, JSON.stringify(entry));
       }
       const last = rows[rows.length - 1];

@@ -13,7 +13,7 @@ import { runJournalConformance } from '@tolem/core/testing';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APPLICATION_ID, SCHEMA_VERSION } from './schema.js';
-import { createSqliteJournal } from './sqlite-journal.js';
+import { connectionOf, createSqliteJournal } from './sqlite-journal.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tolem-journal-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -77,6 +77,18 @@ describe('createSqliteJournal options', () => {
     );
     expect(configError(() => createSqliteJournal({ path: ':memory:', clock: {} as never })).option).toBe(
       'clock',
+    );
+    // Hostile values: named, never a TypeError or a default.
+    for (const options of [null, [], 5, 'tolem.db']) {
+      expect(configError(() => createSqliteJournal(options as never)).option).toBe('options');
+    }
+    expect(configError(() => createSqliteJournal({ path: 'a\0b.db' })).option).toBe('path');
+    expect(configError(() => createSqliteJournal({ path: 42 } as never)).option).toBe('path');
+    expect(
+      configError(() => createSqliteJournal({ path: ':memory:', busyTimeoutMs: '5' } as never)).option,
+    ).toBe('busyTimeoutMs');
+    expect(configError(() => createSqliteJournal({ path: ':memory:', busyTimeoutMs: 600_001 })).option).toBe(
+      'busyTimeoutMs',
     );
   });
 
@@ -148,7 +160,8 @@ describe('the database file', () => {
     const journal = createSqliteJournal({ path });
     await journal.create(payment('p1'));
     // synchronous is a per-connection setting: read it on the journal's own connection.
-    const own = (journal as unknown as { db: Database.Database }).db;
+    const own = connectionOf(journal)!;
+    expect(own).not.toBeNull();
     expect(own.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(own.pragma('busy_timeout', { simple: true })).toBe(5_000);
     expect(own.pragma('foreign_keys', { simple: true })).toBe(1);

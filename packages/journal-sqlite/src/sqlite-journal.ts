@@ -15,6 +15,7 @@ import {
   compareKeys,
   compareSubmissions,
   createdEntry,
+  fromStoredRecord,
   type HistoryEntry,
   type HistoryNote,
   isClaimable,
@@ -32,12 +33,14 @@ import {
   type PaymentJournal,
   type PaymentRecord,
   type RegistrySubmission,
+  type StoredRecord,
   type SubmissionKey,
   type SubmissionQuery,
   submissionId,
   summarise,
   systemClock,
   type Transition,
+  toStoredRow,
   withAttempt,
   withLease,
   writeEntry,
@@ -45,7 +48,6 @@ import {
 import Database from 'better-sqlite3';
 import { nativeModuleError } from './native-module.js';
 import { parseOptions, type SqliteJournalOptions } from './options.js';
-import { columns, type PaymentRow, parse } from './rows.js';
 import { migrate } from './schema.js';
 
 /**
@@ -53,6 +55,8 @@ import { migrate } from './schema.js';
  * two provider instances configured on the same agent can never hand one TransactionID to two payments.
  */
 const JOURNAL_SEQUENCE = '*';
+
+type PaymentRow = StoredRecord;
 
 /**
  * The embedded default journal (architecture §1): one SQLite file in WAL mode. Every write runs in an
@@ -68,6 +72,11 @@ const JOURNAL_SEQUENCE = '*';
 export function createSqliteJournal(options: SqliteJournalOptions): PaymentJournal {
   const parsed = parseOptions(options);
   return new SqliteJournal(parsed.path, parsed.clock ?? systemClock, parsed.busyTimeoutMs);
+}
+
+/** The journal's own SQLite connection, or null for another journal: for tests of per-connection settings. */
+export function connectionOf(journal: PaymentJournal): Database.Database | null {
+  return SqliteJournal.connectionOf(journal);
 }
 
 /**
@@ -94,27 +103,30 @@ function readIdentity(db: Database.Database): string {
 
 class SqliteJournal implements PaymentJournal {
   readonly identity: string;
-  private readonly db: Database.Database;
-  private readonly statements;
+  readonly #db: Database.Database;
+  readonly #statements;
+  readonly #clock: Clock;
 
-  constructor(
-    path: string,
-    private readonly clock: Clock,
-    busyTimeoutMs: number,
-  ) {
-    this.db = openDatabase(path, busyTimeoutMs);
+  /** The journal's own connection: per-connection settings can only be read on it (tests). */
+  static connectionOf(journal: PaymentJournal): Database.Database | null {
+    return journal instanceof SqliteJournal ? journal.#db : null;
+  }
+
+  constructor(path: string, clock: Clock, busyTimeoutMs: number) {
+    this.#clock = clock;
+    this.#db = openDatabase(path, busyTimeoutMs);
     try {
-      if (path !== ':memory:') this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
-      this.db.pragma('foreign_keys = ON');
-      migrate(this.db, path, clock);
-      this.identity = readIdentity(this.db);
+      if (path !== ':memory:') this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = FULL');
+      this.#db.pragma('foreign_keys = ON');
+      migrate(this.#db, path, clock);
+      this.identity = readIdentity(this.#db);
     } catch (error) {
-      this.db.close();
+      this.#db.close();
       throw error;
     }
-    const db = this.db;
-    this.statements = {
+    const db = this.#db;
+    this.#statements = {
       get: db.prepare<[string], PaymentRow>('SELECT record, voucher FROM payments WHERE payment_id = ?'),
       insert: db.prepare(
         `INSERT INTO payments (payment_id, created_at, final, state, next_check_at, lease_until, provider, version, record, voucher)
@@ -169,39 +181,39 @@ class SqliteJournal implements PaymentJournal {
   }
 
   async create(payment: NewPayment): Promise<CreateResult> {
-    return this.write(() => {
-      const existing = this.read(payment.paymentId);
+    return this.#write(() => {
+      const existing = this.#read(payment.paymentId);
       if (existing) {
         assertSamePayment(existing, payment);
         return { record: existing, created: false };
       }
       const record = newPaymentRecord(payment);
       const entry = createdEntry(record, checkedAudit(payment.audit));
-      this.statements.insert.run(columns(record));
-      this.append(entry);
+      this.#statements.insert.run(columns(record));
+      this.#append(entry);
       return { record, created: true };
     });
   }
 
   async get(paymentId: string): Promise<PaymentRecord | null> {
-    this.assertOpen();
-    return this.read(paymentId);
+    this.#assertOpen();
+    return this.#read(paymentId);
   }
 
   async findByTransaction(provider: string, transactionId: string): Promise<PaymentRecord | null> {
-    this.assertOpen();
-    const row = this.statements.byTransaction.get(provider, transactionId);
-    return row ? this.read(row.payment_id) : null;
+    this.#assertOpen();
+    const row = this.#statements.byTransaction.get(provider, transactionId);
+    return row ? this.#read(row.payment_id) : null;
   }
 
   async openAttempt(paymentId: string, expectedVersion: number, attempt: NewAttempt): Promise<PaymentRecord> {
-    return this.write(() => {
-      const record = this.require(paymentId);
+    return this.#write(() => {
+      const record = this.#require(paymentId);
       if (record.attempts.some((a) => a.provider === attempt.provider)) return record;
       assertVersion(record, expectedVersion);
       const audit = checkedAudit(attempt.audit);
-      const now = this.clock.now();
-      const last = this.statements.lastTransaction.get(JOURNAL_SEQUENCE)?.last_transaction_id ?? null;
+      const now = this.#clock.now();
+      const last = this.#statements.lastTransaction.get(JOURNAL_SEQUENCE)?.last_transaction_id ?? null;
       const transactionId = nextTransactionId(last, now);
       const next = withAttempt(record, {
         provider: attempt.provider,
@@ -209,50 +221,50 @@ class SqliteJournal implements PaymentJournal {
         transactionId,
         at: attempt.at ?? now,
       });
-      this.save(next, record.version);
-      this.append(writeEntry(record, next, audit, this.nextSeq(paymentId)));
-      this.statements.insertTransaction.run(attempt.provider, transactionId, paymentId);
-      this.statements.saveTransaction.run(JOURNAL_SEQUENCE, transactionId);
+      this.#save(next, record.version);
+      this.#append(writeEntry(record, next, audit, this.#nextSeq(paymentId)));
+      this.#statements.insertTransaction.run(attempt.provider, transactionId, paymentId);
+      this.#statements.saveTransaction.run(JOURNAL_SEQUENCE, transactionId);
       return next;
     });
   }
 
   async transition(paymentId: string, expectedVersion: number, change: Transition): Promise<PaymentRecord> {
-    return this.write(() => {
-      const record = this.require(paymentId);
+    return this.#write(() => {
+      const record = this.#require(paymentId);
       assertVersion(record, expectedVersion);
       const audit = checkedAudit(change.audit);
-      const next = applyTransition(record, change, this.clock.now());
-      this.save(next, record.version);
-      this.append(writeEntry(record, next, audit, this.nextSeq(paymentId)));
+      const next = applyTransition(record, change, this.#clock.now());
+      this.#save(next, record.version);
+      this.#append(writeEntry(record, next, audit, this.#nextSeq(paymentId)));
       return next;
     });
   }
 
   async history(paymentId: string): Promise<HistoryEntry[]> {
-    this.assertOpen();
-    return this.statements.history.all(paymentId).map((row) => JSON.parse(row.entry) as HistoryEntry);
+    this.#assertOpen();
+    return this.#statements.history.all(paymentId).map((row) => JSON.parse(row.entry) as HistoryEntry);
   }
 
   async appendHistory(paymentId: string, note: HistoryNote): Promise<HistoryEntry> {
     const checked = checkedNote(note);
-    return this.write(() => {
-      const record = this.require(paymentId);
-      const entry = noteEntry(record, checked, this.nextSeq(paymentId), this.clock.now());
-      this.append(entry);
+    return this.#write(() => {
+      const record = this.#require(paymentId);
+      const entry = noteEntry(record, checked, this.#nextSeq(paymentId), this.#clock.now());
+      this.#append(entry);
       return entry;
     });
   }
 
   async startSubmission(input: NewSubmission): Promise<{ submission: RegistrySubmission; created: boolean }> {
     const record = newSubmissionRecord(input);
-    return this.write(() => {
-      const existing = this.readSubmission(record);
+    return this.#write(() => {
+      const existing = this.#readSubmission(record);
       if (existing !== null) {
         assertSameSubmission(existing, input);
         return { submission: existing, created: false };
       }
-      this.statements.insertSubmission.run(
+      this.#statements.insertSubmission.run(
         record.provider,
         record.date,
         record.kind,
@@ -270,8 +282,8 @@ class SqliteJournal implements PaymentJournal {
     update: ChunkUpdate,
   ): Promise<RegistrySubmission> {
     const checked = { ...assertSubmissionKey(key), revision: key.revision };
-    return this.write(() => {
-      const current = this.readSubmission(checked);
+    return this.#write(() => {
+      const current = this.#readSubmission(checked);
       if (current === null) throw new JournalConflictError(submissionId(checked), 'does not exist');
       if (current.version !== expectedVersion) {
         throw new JournalConflictError(
@@ -280,7 +292,7 @@ class SqliteJournal implements PaymentJournal {
         );
       }
       const next = applyChunkUpdate(current, update);
-      this.statements.updateSubmission.run(
+      this.#statements.updateSubmission.run(
         next.version,
         JSON.stringify(next),
         next.provider,
@@ -294,7 +306,7 @@ class SqliteJournal implements PaymentJournal {
   }
 
   async submissions(query: SubmissionQuery = {}): Promise<RegistrySubmission[]> {
-    this.assertOpen();
+    this.#assertOpen();
     const where: string[] = [];
     const params: string[] = [];
     for (const [column, value] of [
@@ -307,7 +319,7 @@ class SqliteJournal implements PaymentJournal {
       params.push(value);
     }
     const sql = `SELECT record FROM registry_submissions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
-    return this.db
+    return this.#db
       .prepare<string[], { record: string }>(sql)
       .all(...params)
       .map((row) => JSON.parse(row.record) as RegistrySubmission)
@@ -315,15 +327,15 @@ class SqliteJournal implements PaymentJournal {
   }
 
   async claimDue(options: ClaimOptions): Promise<PaymentRecord[]> {
-    return this.write(() => {
+    return this.#write(() => {
       const now = options.now.toISOString();
-      const rows = this.statements.due.all(now, now, Math.max(0, Math.floor(options.limit)));
+      const rows = this.#statements.due.all(now, now, Math.max(0, Math.floor(options.limit)));
       const claimed: PaymentRecord[] = [];
       for (const row of rows) {
-        const record = parse(row);
+        const record = fromStoredRecord(row);
         if (!isClaimable(record, options.now)) continue;
         const leased = withLease(record, options.owner, options.now, options.leaseMs);
-        this.save(leased, record.version);
+        this.#save(leased, record.version);
         claimed.push(leased);
       }
       return claimed;
@@ -331,7 +343,7 @@ class SqliteJournal implements PaymentJournal {
   }
 
   async list(query: ListQuery = {}): Promise<PaymentRecord[]> {
-    this.assertOpen();
+    this.#assertOpen();
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (query.from) {
@@ -357,47 +369,47 @@ class SqliteJournal implements PaymentJournal {
     const limit = query.limit === undefined ? -1 : Math.max(0, Math.floor(query.limit));
     const sql = `SELECT record, voucher FROM payments ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at, payment_id LIMIT ?`;
-    const rows = this.db.prepare<(string | number)[], PaymentRow>(sql).all(...params, limit);
+    const rows = this.#db.prepare<(string | number)[], PaymentRow>(sql).all(...params, limit);
     // The SQL does the filtering; core's predicate double-checks it with the same rules as every journal.
     return rows
-      .map(parse)
+      .map(fromStoredRecord)
       .filter((record) => matchesQuery(record, query))
       .sort(compareKeys);
   }
 
   async openSummary(): Promise<OpenGroup[]> {
-    this.assertOpen();
-    return summarise(this.statements.open.all().map(parse));
+    this.#assertOpen();
+    return summarise(this.#statements.open.all().map(fromStoredRecord));
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.#db.open) this.#db.close();
   }
 
   /** Runs `body` in an IMMEDIATE transaction: the write lock is taken before the first read. */
-  private write<T>(body: () => T): T {
-    this.assertOpen();
-    return this.db.transaction(body).immediate();
+  #write<T>(body: () => T): T {
+    this.#assertOpen();
+    return this.#db.transaction(body).immediate();
   }
 
-  private read(paymentId: string): PaymentRecord | null {
-    const row = this.statements.get.get(paymentId);
-    return row ? parse(row) : null;
+  #read(paymentId: string): PaymentRecord | null {
+    const row = this.#statements.get.get(paymentId);
+    return row ? fromStoredRecord(row) : null;
   }
 
-  private readSubmission(key: SubmissionKey & { revision: number }): RegistrySubmission | null {
-    const row = this.statements.submission.get(key.provider, key.date, key.kind, key.revision);
+  #readSubmission(key: SubmissionKey & { revision: number }): RegistrySubmission | null {
+    const row = this.#statements.submission.get(key.provider, key.date, key.kind, key.revision);
     return row === undefined ? null : (JSON.parse(row.record) as RegistrySubmission);
   }
 
-  private nextSeq(paymentId: string): number {
-    return this.statements.nextSeq.get(paymentId)?.seq ?? 1;
+  #nextSeq(paymentId: string): number {
+    return this.#statements.nextSeq.get(paymentId)?.seq ?? 1;
   }
 
   /** Inserts a history entry; call only inside the write's transaction. */
-  private append(entry: HistoryEntry | null): void {
+  #append(entry: HistoryEntry | null): void {
     if (entry === null) return;
-    this.statements.appendHistory.run(
+    this.#statements.appendHistory.run(
       entry.paymentId,
       entry.seq,
       entry.at,
@@ -406,14 +418,14 @@ class SqliteJournal implements PaymentJournal {
     );
   }
 
-  private require(paymentId: string): PaymentRecord {
-    const record = this.read(paymentId);
+  #require(paymentId: string): PaymentRecord {
+    const record = this.#read(paymentId);
     if (!record) throw new JournalConflictError(paymentId, 'does not exist');
     return record;
   }
 
-  private save(record: PaymentRecord, expectedVersion: number): void {
-    const result = this.statements.update.run({ ...columns(record), expectedVersion });
+  #save(record: PaymentRecord, expectedVersion: number): void {
+    const result = this.#statements.update.run({ ...columns(record), expectedVersion });
     // Unreachable inside an IMMEDIATE transaction that read the row; kept as the last line of defence.
     if (result.changes !== 1) {
       throw new JournalConflictError(
@@ -423,7 +435,13 @@ class SqliteJournal implements PaymentJournal {
     }
   }
 
-  private assertOpen(): void {
-    if (!this.db.open) throw new Error('journal is closed');
+  #assertOpen(): void {
+    if (!this.#db.open) throw new Error('journal is closed');
   }
+}
+
+/** The row's parameters: the stored row, with SQLite's 0/1 for a boolean. */
+function columns(record: PaymentRecord) {
+  const row = toStoredRow(record);
+  return { ...row, final: row.final ? 1 : 0 };
 }

@@ -8,8 +8,8 @@
  */
 import { createMemoryJournal } from '@tolem/core';
 import { createVectrafinProvider } from '@tolem/provider-vectrafin';
-import { type Simulator, startSimulator } from '@tolem/provider-vectrafin/simulator';
 import { createRouter, type Router } from '@tolem/router';
+import { type Simulator, startSimulator } from '@tolem/vectrafin-simulator';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { instrumentRouter, type RouterInstrumentation } from '../src/instrument-router.js';

@@ -1,7 +1,8 @@
 import type { BalanceResult, CallOptions } from '@tolem/core';
+import { FakeProvider } from '@tolem/core/testing';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { balanceResult, fakeProvider, fakeRouter } from '../test/fake-router.js';
+import { balanceResult, fakeRouter } from '../test/fake-router.js';
 import { find, parseScrape, value } from '../test/scrape-text.js';
 import { instrumentRouter } from './instrument-router.js';
 
@@ -19,7 +20,7 @@ afterEach(() => {
 describe('balance poller', () => {
   it('is off by default: no balance is asked for and no balance series exist', async () => {
     const getBalance = vi.fn(async () => KZT_AND_USD);
-    const router = fakeRouter([fakeProvider('vf-a', { getBalance })]);
+    const router = fakeRouter([new FakeProvider('vf-a', { getBalance })]);
     const registry = new Registry();
     const instrumentation = instrumentRouter(router, { registry });
     await instrumentation.pollBalances();
@@ -30,8 +31,8 @@ describe('balance poller', () => {
 
   it('exports balance and overdraft per provider and currency, and counts the poll as a getBalance call', async () => {
     const getBalance = vi.fn(async () => KZT_AND_USD);
-    const noBalance = fakeProvider('vf-nobalance');
-    const router = fakeRouter([fakeProvider('vf-a', { getBalance }), noBalance]);
+    const noBalance = new FakeProvider('vf-nobalance');
+    const router = fakeRouter([new FakeProvider('vf-a', { getBalance }), noBalance]);
     const registry = new Registry();
     const instrumentation = instrumentRouter(router, { registry, balance: { intervalMs: 60_000 } });
     await instrumentation.pollBalances();
@@ -75,7 +76,7 @@ describe('balance poller', () => {
       options?.onDispatch?.();
       return KZT_AND_USD;
     });
-    const router = fakeRouter([fakeProvider('vf-a', { getBalance })]);
+    const router = fakeRouter([new FakeProvider('vf-a', { getBalance })]);
     const registry = new Registry();
     const instrumentation = instrumentRouter(router, { registry, balance: { intervalMs: 60_000 } });
     await instrumentation.pollBalances();
@@ -87,7 +88,7 @@ describe('balance poller', () => {
   });
 
   it('keeps only the currencies asked for', async () => {
-    const router = fakeRouter([fakeProvider('vf-a', { getBalance: async () => KZT_AND_USD })]);
+    const router = fakeRouter([new FakeProvider('vf-a', { getBalance: async () => KZT_AND_USD })]);
     const registry = new Registry();
     const instrumentation = instrumentRouter(router, {
       registry,
@@ -117,7 +118,7 @@ describe('balance poller', () => {
       ]),
     ];
     const getBalance = vi.fn(async () => answers.shift() ?? KZT_AND_USD);
-    const router = fakeRouter([fakeProvider('vf-a', { getBalance })]);
+    const router = fakeRouter([new FakeProvider('vf-a', { getBalance })]);
     const registry = new Registry();
     const instrumentation = instrumentRouter(router, { registry, balance: { intervalMs: 60_000 } });
     await instrumentation.pollBalances();
@@ -144,7 +145,7 @@ describe('balance poller', () => {
   it('polls again every intervalMs, one poll at a time, and stops for good on stop()', async () => {
     vi.useFakeTimers();
     const getBalance = vi.fn(async () => KZT_AND_USD);
-    const router = fakeRouter([fakeProvider('vf-a', { getBalance })]);
+    const router = fakeRouter([new FakeProvider('vf-a', { getBalance })]);
     const registry = new Registry();
     const instrumentation = instrumentRouter(router, {
       registry,
@@ -179,8 +180,8 @@ describe('balance poller', () => {
     });
     const onError = vi.fn();
     const router = fakeRouter([
-      fakeProvider('vf-a', { getBalance: hanging }),
-      fakeProvider('vf-b', { getBalance: throwing }),
+      new FakeProvider('vf-a', { getBalance: hanging }),
+      new FakeProvider('vf-b', { getBalance: throwing }),
     ]);
     const registry = new Registry();
     const instrumentation = instrumentRouter(router, { registry, onError, balance: { intervalMs: 60_000 } });

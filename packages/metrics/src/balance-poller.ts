@@ -1,5 +1,6 @@
-import { ConfigError, Dec, MAX_TIMEOUT_MS, type PaymentProvider } from '@tolem/core';
+import { Dec, millisecondsSchema, type PaymentProvider } from '@tolem/core';
 import type { Gauge } from 'prom-client';
+import * as z from 'zod';
 
 export interface BalancePollingOptions {
   /** Time between two polls of every provider, in milliseconds (the first poll starts at once). */
@@ -30,53 +31,23 @@ export interface BalancePoller {
 }
 
 const CURRENCY_LABEL = /^[A-Z]{3}$/;
+const CURRENCY_RULE = 'must be a three-letter upper-case currency code';
 
-export function validateBalanceOptions(options: unknown): BalancePollingOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError('balance', 'must be an object like { intervalMs: 60000 }');
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== 'intervalMs' && key !== 'currencies' && key !== 'timeoutMs') {
-      throw new ConfigError(`balance.${key}`, 'unknown option (misspelt?)');
-    }
-  }
-  const { intervalMs, currencies, timeoutMs } = options as Record<string, unknown>;
-  // Above 2^31-1 ms setTimeout fires at once: a daily poll would become a busy loop.
-  if (
-    typeof intervalMs !== 'number' ||
-    !Number.isInteger(intervalMs) ||
-    intervalMs < 1 ||
-    intervalMs > MAX_TIMEOUT_MS
-  ) {
-    throw new ConfigError('balance.intervalMs', 'must be a positive integer number of milliseconds');
-  }
-  if (
-    timeoutMs !== undefined &&
-    (typeof timeoutMs !== 'number' ||
-      !Number.isInteger(timeoutMs) ||
-      timeoutMs < 1 ||
-      timeoutMs > MAX_TIMEOUT_MS)
-  ) {
-    throw new ConfigError('balance.timeoutMs', 'must be a positive integer number of milliseconds');
-  }
-  if (currencies !== undefined) {
-    if (!Array.isArray(currencies))
-      throw new ConfigError('balance.currencies', 'must be an array of currency codes');
-    currencies.forEach((code, index) => {
-      if (typeof code !== 'string' || !CURRENCY_LABEL.test(code)) {
-        throw new ConfigError(
-          `balance.currencies.${index}`,
-          'must be a three-letter upper-case currency code',
-        );
-      }
-    });
-  }
-  return {
-    intervalMs,
-    ...(currencies === undefined ? {} : { currencies: [...(currencies as string[])] }),
-    ...(timeoutMs === undefined ? {} : { timeoutMs: timeoutMs as number }),
-  };
-}
+/** `instrumentRouter`'s `balance` option: named `balance.…` in a ConfigError. */
+export const balanceOptionsSchema = z
+  .object(
+    {
+      intervalMs: millisecondsSchema(),
+      currencies: z
+        .array(z.string({ error: CURRENCY_RULE }).regex(CURRENCY_LABEL, { error: CURRENCY_RULE }), {
+          error: 'must be an array of currency codes',
+        })
+        .optional(),
+      timeoutMs: millisecondsSchema().optional(),
+    },
+    { error: 'must be an object like { intervalMs: 60000 }' },
+  )
+  .strict();
 
 /**
  * Asks every provider that can (`capabilities.operations.balance`) for the agent's balance, every

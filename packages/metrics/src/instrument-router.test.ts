@@ -1,7 +1,8 @@
 import { type Clock, ConfigError, createMemoryJournal, REASON_CODES } from '@tolem/core';
+import { FakeProvider } from '@tolem/core/testing';
 import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
-import { fakeProvider, fakeRouter } from '../test/fake-router.js';
+import { fakeRouter } from '../test/fake-router.js';
 import { find, parseScrape, value } from '../test/scrape-text.js';
 import { instrumentRouter } from './instrument-router.js';
 
@@ -15,7 +16,7 @@ function manualClock(start: string): Clock & { set(iso: string): void } {
 function setup(options: { maxServices?: number } = {}) {
   const clock = manualClock('2026-03-01T10:00:00.000Z');
   const journal = createMemoryJournal({ clock });
-  const router = fakeRouter([fakeProvider('vf-a'), fakeProvider('vf-b')], journal);
+  const router = fakeRouter([new FakeProvider('vf-a'), new FakeProvider('vf-b')], journal);
   router.breakers.set('vf-b', 'open');
   const registry = new Registry();
   const instrumentation = instrumentRouter(router, { registry, clock, ...options });
@@ -390,7 +391,7 @@ describe('instrumentRouter: open payments from the journal', () => {
     const registries = [new Registry(), new Registry(), new Registry()];
     const journals = [shared, shared, own];
     journals.forEach((journal, i) => {
-      instrumentRouter(fakeRouter([fakeProvider('vf-a')], journal), { registry: registries[i]!, clock });
+      instrumentRouter(fakeRouter([new FakeProvider('vf-a')], journal), { registry: registries[i]!, clock });
     });
     let stuck = (await shared.create(newPayment('p-stuck', '2026-03-01T09:00:00.000Z'))).record;
     stuck = await shared.openAttempt(stuck.paymentId, stuck.version, { provider: 'vf-a', serviceId: '7' });
@@ -415,7 +416,7 @@ describe('instrumentRouter: open payments from the journal', () => {
     const journal = createMemoryJournal();
     Object.defineProperty(journal, 'identity', { value: undefined });
     const registry = new Registry();
-    instrumentRouter(fakeRouter([fakeProvider('vf-a')], journal), { registry });
+    instrumentRouter(fakeRouter([new FakeProvider('vf-a')], journal), { registry });
     const [sample] = find(await scrape(registry), 'tolem_payments_stuck', { provider: 'vf-a' });
     expect(sample?.labels.journal).toMatch(/^[0-9a-f-]{36}$/);
     for (const identity of ['', 'two words', 'x'.repeat(129), 42]) {
@@ -423,7 +424,7 @@ describe('instrumentRouter: open payments from the journal', () => {
       Object.defineProperty(bad, 'identity', { value: identity });
       const error = (() => {
         try {
-          instrumentRouter(fakeRouter([fakeProvider('vf-a')], bad), { registry: new Registry() });
+          instrumentRouter(fakeRouter([new FakeProvider('vf-a')], bad), { registry: new Registry() });
         } catch (caught) {
           return caught;
         }
@@ -436,7 +437,7 @@ describe('instrumentRouter: open payments from the journal', () => {
   it('keeps serving the other metrics when the journal cannot be read, counting the failure', async () => {
     const clock = manualClock('2026-03-01T10:00:00.000Z');
     const journal = createMemoryJournal({ clock });
-    const router = fakeRouter([fakeProvider('vf-a')], journal);
+    const router = fakeRouter([new FakeProvider('vf-a')], journal);
     const registry = new Registry();
     const onError = vi.fn();
     instrumentRouter(router, { registry, clock, onError });
@@ -553,7 +554,7 @@ describe('instrumentRouter: lifecycle and options', () => {
   });
 
   it('names the offending option in a ConfigError', () => {
-    const router = fakeRouter([fakeProvider('vf-a')]);
+    const router = fakeRouter([new FakeProvider('vf-a')]);
     const registry = new Registry();
     const field = (run: () => unknown) => {
       try {
@@ -589,6 +590,15 @@ describe('instrumentRouter: lifecycle and options', () => {
     expect(
       field(() => instrumentRouter(router, { registry, balance: { intervalMs: 1000, timeout: 5 } as never })),
     ).toBe('balance.timeout');
+    expect(field(() => instrumentRouter(router, { registry, balance: null as never }))).toBe('balance');
+    expect(
+      field(() =>
+        instrumentRouter(router, { registry, balance: { intervalMs: 1000, currencies: 'KZT' as never } }),
+      ),
+    ).toBe('balance.currencies');
+    expect(
+      field(() => instrumentRouter(router, { registry, balance: { intervalMs: 1000, timeoutMs: 0 } })),
+    ).toBe('balance.timeoutMs');
     for (const notARouter of [undefined, null, 5, {}, { providers: new Map() }]) {
       expect(field(() => instrumentRouter(notARouter as never, { registry }))).toBe('router');
     }

@@ -1,7 +1,11 @@
 import {
   type Clock,
   ConfigError,
+  clockSchema,
+  functionSchema,
+  integerSchema,
   isReason,
+  parseConfig,
   REASONS,
   type Reason,
   reasonKind,
@@ -9,11 +13,12 @@ import {
 } from '@tolem/core';
 import type { BreakerState, Router } from '@tolem/router';
 import type { Registry } from 'prom-client';
+import * as z from 'zod';
 import {
   type BalancePoller,
   type BalancePollingOptions,
+  balanceOptionsSchema,
   startBalancePoller,
-  validateBalanceOptions,
 } from './balance-poller.js';
 import {
   BoundedLabel,
@@ -35,7 +40,7 @@ import {
   reasonLabel,
   stateLabel,
 } from './labels.js';
-import { assertPrefix, createMetricSet, type MetricSet, removeMetricSet } from './metric-set.js';
+import { createMetricSet, type MetricSet, prefixSchema, removeMetricSet } from './metric-set.js';
 import { OpenPaymentsCollector } from './open-payments.js';
 
 export interface InstrumentRouterOptions {
@@ -270,16 +275,27 @@ function currentBreakerState(router: InstrumentableRouter, provider: string): Br
   }
 }
 
-interface Settings {
-  registry: Registry;
-  prefix: string;
-  balance: BalancePollingOptions | undefined;
-  maxServices: number;
-  clock: Clock;
-  onError: (error: unknown, source: 'journal' | 'balance') => void;
-}
-
-const OPTION_NAMES = new Set(['registry', 'prefix', 'balance', 'maxServices', 'clock', 'onError']);
+const optionsSchema = z
+  .object(
+    {
+      registry: z.custom<Registry>(
+        (value) =>
+          typeof value === 'object' &&
+          value !== null &&
+          typeof (value as Registry).registerMetric === 'function' &&
+          typeof (value as Registry).getSingleMetric === 'function',
+        { error: 'a prom-client Registry is required (new Registry())' },
+      ),
+      prefix: prefixSchema.default('tolem_'),
+      balance: balanceOptionsSchema.optional(),
+      maxServices: integerSchema(1, Number.MAX_SAFE_INTEGER, 'must be a positive integer').default(100),
+      clock: clockSchema.default(systemClock),
+      onError: functionSchema<NonNullable<InstrumentRouterOptions['onError']>>().optional(),
+    },
+    { error: 'must be an object with a registry' },
+  )
+  // A misspelt option (`balanse`) must not silently leave balance polling off.
+  .strict();
 
 /** The router is read at once (providers) and on every event: a wrong object must fail here, named. */
 function validateRouter(router: unknown): void {
@@ -297,39 +313,7 @@ function validateRouter(router: unknown): void {
   }
 }
 
-function validateOptions(options: InstrumentRouterOptions): Settings {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError('options', 'must be an object with a registry');
-  }
-  for (const key of Object.keys(options)) {
-    // A misspelt option (`balanse`) must not silently leave balance polling off.
-    if (!OPTION_NAMES.has(key)) throw new ConfigError(key, 'unknown option (misspelt?)');
-  }
-  if (options.clock !== undefined && typeof (options.clock as Partial<Clock> | null)?.now !== 'function') {
-    throw new ConfigError('clock', 'must be an object with a now() method');
-  }
-  const { registry } = options;
-  if (
-    typeof registry !== 'object' ||
-    registry === null ||
-    typeof registry.registerMetric !== 'function' ||
-    typeof registry.getSingleMetric !== 'function'
-  ) {
-    throw new ConfigError('registry', 'a prom-client Registry is required (new Registry())');
-  }
-  const maxServices = options.maxServices ?? 100;
-  if (!Number.isInteger(maxServices) || maxServices < 1) {
-    throw new ConfigError('maxServices', 'must be a positive integer');
-  }
-  if (options.onError !== undefined && typeof options.onError !== 'function') {
-    throw new ConfigError('onError', 'must be a function');
-  }
-  return {
-    registry,
-    prefix: assertPrefix(options.prefix ?? 'tolem_'),
-    balance: options.balance === undefined ? undefined : validateBalanceOptions(options.balance),
-    maxServices,
-    clock: options.clock ?? systemClock,
-    onError: options.onError ?? (() => {}),
-  };
+function validateOptions(options: InstrumentRouterOptions) {
+  const settings = parseConfig(optionsSchema, options);
+  return { ...settings, onError: settings.onError ?? (() => {}) };
 }

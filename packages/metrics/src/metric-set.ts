@@ -1,5 +1,6 @@
 import { ConfigError } from '@tolem/core';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import * as z from 'zod';
 
 /** Provider round trips: fast answers to the 60 s at which VectraFin drops a connection (protocol §1.3). */
 export const REQUEST_DURATION_BUCKETS: readonly number[] = [
@@ -159,13 +160,12 @@ export interface CollectHooks {
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
-export function assertPrefix(prefix: unknown): string {
-  if (typeof prefix !== 'string') throw new ConfigError('prefix', 'must be a string like "tolem_"');
-  if (prefix !== '' && !METRIC_NAME.test(prefix)) {
-    throw new ConfigError('prefix', `${JSON.stringify(prefix)} is not a valid Prometheus metric name start`);
-  }
-  return prefix;
-}
+/** The prefix of every metric name: empty, or the start of a valid Prometheus name. */
+export const prefixSchema = z
+  .string({ error: 'must be a string like "tolem_"' })
+  .refine((prefix) => prefix === '' || METRIC_NAME.test(prefix), {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a valid Prometheus metric name start`,
+  });
 
 /**
  * Registers every metric in `registry` under `prefix`. Refuses (ConfigError, nothing registered) when

@@ -107,4 +107,20 @@ describe('createMetricsHandler', () => {
     expect(() => createMetricsHandler(undefined as never)).toThrow(ConfigError);
     expect(() => createMetricsHandler(new Registry(), { path: 'metrics' })).toThrow(/path/);
   });
+
+  it('names the offending option: the registry, a path, a misspelt option, options that are not an object', () => {
+    const option = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        expect(ConfigError.is(error)).toBe(true);
+        return (error as ConfigError).option;
+      }
+      throw new Error('no error thrown');
+    };
+    expect(option(() => createMetricsHandler({} as never))).toBe('registry');
+    expect(option(() => createMetricsHandler(new Registry(), { path: 5 } as never))).toBe('path');
+    expect(option(() => createMetricsHandler(new Registry(), { paht: '/m' } as never))).toBe('paht');
+    expect(option(() => createMetricsHandler(new Registry(), null as never))).toBe('options');
+  });
 });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ConfigError } from '@tolem/core';
+import { parseConfig } from '@tolem/core';
 import type { Registry, RegistryContentType } from 'prom-client';
+import * as z from 'zod';
 
 export interface MetricsHandlerOptions {
   /** Path served (default `/metrics`); anything else is a 404. */
@@ -9,25 +10,36 @@ export interface MetricsHandlerOptions {
 
 export type MetricsRequestListener = (request: IncomingMessage, response: ServerResponse) => void;
 
+/** What the handler needs of a prom-client `Registry` (either content type). */
+export type MetricsSource = Pick<Registry<RegistryContentType>, 'metrics' | 'contentType'>;
+
+const sourceSchema = z.custom<MetricsSource>(
+  (value) =>
+    typeof value === 'object' && value !== null && typeof (value as MetricsSource).metrics === 'function',
+  { error: 'a prom-client Registry is required' },
+);
+
+const PATH_RULE = 'must be a string starting with "/"';
+
+const optionsSchema = z
+  .object(
+    { path: z.string({ error: PATH_RULE }).startsWith('/', { error: PATH_RULE }).default('/metrics') },
+    { error: 'an object { path? } is required' },
+  )
+  // A misspelt option (`paht`) must not silently serve the default path.
+  .strict();
+
 /**
  * A node:http request listener serving `registry` in the Prometheus text format: GET and HEAD on
  * `/metrics` (query strings ignored), 405 for other methods there, 404 elsewhere. Use it as the whole
  * server (`http.createServer(handler)`) or call it from your own routing.
  */
-/** What the handler needs of a prom-client `Registry` (either content type). */
-export type MetricsSource = Pick<Registry<RegistryContentType>, 'metrics' | 'contentType'>;
-
 export function createMetricsHandler(
   registry: MetricsSource,
   options: MetricsHandlerOptions = {},
 ): MetricsRequestListener {
-  if (typeof registry !== 'object' || registry === null || typeof registry.metrics !== 'function') {
-    throw new ConfigError('registry', 'a prom-client Registry is required');
-  }
-  const path = options.path ?? '/metrics';
-  if (typeof path !== 'string' || !path.startsWith('/')) {
-    throw new ConfigError('path', 'must be a string starting with "/"');
-  }
+  parseConfig(sourceSchema, registry, 'registry');
+  const { path } = parseConfig(optionsSchema, options);
   return (request, response) => {
     const url = request.url ?? '/';
     const pathname = url.split('?', 1)[0];

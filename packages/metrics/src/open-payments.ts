@@ -24,13 +24,25 @@ export class OpenPaymentsCollector {
   #inflight: Promise<void> | null = null;
   #gauges: OpenPaymentGauges | null = null;
 
+  readonly #journal: PaymentJournal;
+  readonly #journalLabel: string;
+  readonly #providers: () => Iterable<string>;
+  readonly #clock: Clock;
+  readonly #onError: (error: unknown) => void;
+
   constructor(
-    private readonly journal: PaymentJournal,
-    private readonly journalLabel: string,
-    private readonly providers: () => Iterable<string>,
-    private readonly clock: Clock,
-    private readonly onError: (error: unknown) => void,
-  ) {}
+    journal: PaymentJournal,
+    journalLabel: string,
+    providers: () => Iterable<string>,
+    clock: Clock,
+    onError: (error: unknown) => void,
+  ) {
+    this.#journal = journal;
+    this.#journalLabel = journalLabel;
+    this.#providers = providers;
+    this.#clock = clock;
+    this.#onError = onError;
+  }
 
   attach(gauges: OpenPaymentGauges): void {
     this.#gauges = gauges;
@@ -51,25 +63,25 @@ export class OpenPaymentsCollector {
     if (!gauges) return;
     let groups: OpenGroup[];
     try {
-      groups = await this.journal.openSummary();
+      groups = await this.#journal.openSummary();
     } catch (error) {
       // No samples beat stale ones: the alert on journal errors says why they are missing.
       gauges.paymentsOpen.reset();
       gauges.paymentOldestOpenAge.reset();
       gauges.paymentsStuck.reset();
       gauges.journalReadErrors.inc();
-      this.onError(error);
+      this.#onError(error);
       return;
     }
     this.#fill(gauges, groups);
   }
 
   #fill(gauges: OpenPaymentGauges, groups: readonly OpenGroup[]): void {
-    const now = this.clock.now().getTime();
+    const now = this.#clock.now().getTime();
     const open = new Map<string, number>();
     const stuck = new Map<string, number>();
     const oldest = new Map<string, number>();
-    for (const provider of [...this.providers(), NONE]) {
+    for (const provider of [...this.#providers(), NONE]) {
       for (const state of OPEN_STATES) open.set(key(provider, state), 0);
       stuck.set(provider, 0);
       oldest.set(provider, 0);
@@ -86,7 +98,7 @@ export class OpenPaymentsCollector {
     gauges.paymentsOpen.reset();
     gauges.paymentOldestOpenAge.reset();
     gauges.paymentsStuck.reset();
-    const journal = this.journalLabel;
+    const journal = this.#journalLabel;
     for (const [k, count] of open) {
       const [provider = NONE, state = NONE] = k.split('\u0000');
       gauges.paymentsOpen.set({ journal, provider, state }, count);

@@ -1,7 +1,5 @@
 import {
   type BalanceResult,
-  type CallOptions,
-  type Capabilities,
   createMemoryJournal,
   type PaymentJournal,
   type PaymentProvider,
@@ -15,8 +13,6 @@ export interface FakeRouter extends InstrumentableRouter {
   breakers: Map<string, BreakerState>;
 }
 
-const unused = (what: string) => () => Promise.reject(new Error(`${what} is not part of this fake`));
-
 export function fakeRouter(
   providers: PaymentProvider[],
   journal: PaymentJournal = createMemoryJournal(),
@@ -28,38 +24,6 @@ export function fakeRouter(
     providers: new Map(providers.map((provider) => [provider.id, provider])),
     breakers,
     breakerState: (id: string) => breakers.get(id) ?? 'closed',
-  };
-}
-
-export interface FakeProviderOptions {
-  balance?: boolean;
-  getBalance?: (options?: CallOptions) => Promise<BalanceResult>;
-}
-
-export function fakeProvider(id: string, options: FakeProviderOptions = {}): PaymentProvider {
-  const capabilities: Capabilities = {
-    serviceKinds: ['direct'],
-    currencies: ['KZT'],
-    operations: {
-      balance: options.balance ?? options.getBalance !== undefined,
-      quote: false,
-      listServices: false,
-      listPayments: false,
-      registry: false,
-      dailyTotals: false,
-      callbacks: true,
-    },
-    idempotentResend: true,
-    transactionId: { pattern: /^[1-9]\d{0,14}$/, maxLength: 15 },
-  };
-  return {
-    id,
-    capabilities,
-    checkAccount: unused('checkAccount'),
-    pay: unused('pay'),
-    getStatus: unused('getStatus'),
-    ...(options.getBalance ? { getBalance: options.getBalance } : {}),
-    close: async () => {},
   };
 }
 

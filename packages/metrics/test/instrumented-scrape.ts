@@ -1,7 +1,7 @@
 import { createMemoryJournal } from '@tolem/core';
 import { createVectrafinProvider } from '@tolem/provider-vectrafin';
-import { callbackBody, startSimulator } from '@tolem/provider-vectrafin/simulator';
 import { createRouter, type PaymentView } from '@tolem/router';
+import { callbackBody, startSimulator } from '@tolem/vectrafin-simulator';
 import { Registry } from 'prom-client';
 import { instrumentRouter } from '../src/instrument-router.js';
 

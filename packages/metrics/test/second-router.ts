@@ -17,11 +17,15 @@ export class TcpProxy {
   #server: Server | null = null;
   port = 0;
 
-  constructor(private readonly target: { host: string; port: number }) {}
+  readonly #target: { host: string; port: number };
+
+  constructor(target: { host: string; port: number }) {
+    this.#target = target;
+  }
 
   async start(port = 0): Promise<void> {
     const server = createServer((client) => {
-      const upstream = connect(this.target.port, this.target.host);
+      const upstream = connect(this.#target.port, this.#target.host);
       for (const socket of [client, upstream]) {
         this.#sockets.add(socket);
         socket.once('close', () => this.#sockets.delete(socket));

@@ -15,7 +15,8 @@ import { readTransactionResponse } from '../src/response-parser.js';
 import { paymentExtraFields, readCheckDetails } from '../src/service-kinds.js';
 import { formatWireDateTime } from '../src/wire-format.js';
 
-const sample = (name: string) => readFileSync(new URL(`../src/fixtures/ru/${name}`, import.meta.url), 'utf8');
+const sample = (name: string) =>
+  readFileSync(new URL(`../test/fixtures/ru/${name}`, import.meta.url), 'utf8');
 const INVOICE_ANSWER = sample('account-check-alseko.response.json');
 const PAYMENT_ANSWER = sample('payment-alseko.response.json');
 const CREDENTIALS = { agentId: '144', password: new Secret('bench-password') };

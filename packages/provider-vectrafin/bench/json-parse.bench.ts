@@ -22,7 +22,8 @@ import { parse } from 'lossless-json';
 import { afterAll, type BenchTask, bench, describe } from 'vitest';
 import { WireNumber } from '../src/json-value.js';
 
-const sample = (name: string) => readFileSync(new URL(`../src/fixtures/ru/${name}`, import.meta.url), 'utf8');
+const sample = (name: string) =>
+  readFileSync(new URL(`../test/fixtures/ru/${name}`, import.meta.url), 'utf8');
 const PAYMENT = sample('payment-alseko.response.json');
 const INVOICE = sample('account-check-alseko.response.json');
 const ONE_PAYMENT = sample('get-payments-by-date.response.json').trim().slice(1, -1);

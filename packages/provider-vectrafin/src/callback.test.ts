@@ -1,7 +1,7 @@
 import { ValidationError } from '@tolem/core';
 import { describe, expect, it } from 'vitest';
+import { fixture } from '../test/mock-vectrafin.js';
 import { parseCallbackBody } from './callback.js';
-import { fixture } from './test-support/mock.js';
 
 describe('parseCallbackBody (protocol §3.16)', () => {
   it('reads the sample from a string and from bytes alike', () => {

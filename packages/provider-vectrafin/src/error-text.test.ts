@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { type MockSetup, mockVectrafin } from '../test/mock-vectrafin.js';
 import { parseWireJson } from './json-value.js';
 import { readPaymentList, readRegistryAck } from './response-parser.js';
-import { type MockSetup, mockVectrafin } from './test-support/mock.js';
 
 /**
  * Some servers of the protocol family put an answer's text in `Error` instead of `Message` (seen in

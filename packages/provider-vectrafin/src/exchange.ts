@@ -1,13 +1,20 @@
 import { type CallOptions, type Outcome, outcome, type Secret, scrub } from '@tolem/core';
 import type { WireValue } from './json-value.js';
-import type { Answer } from './response-parser.js';
-import { mapStatusCode } from './status-table.js';
 import type { ContentType, VectrafinTransport } from './transport.js';
 
-export type Reply<T> = { ok: true; value: T } | { ok: false; failure: Outcome };
+/** How an operation turns what came back into its result: from a readable answer, or from none. */
+export interface AnswerReader<T> {
+  /** Builds the result from the decoded body; a throw here means the body is not the expected answer. */
+  read(document: WireValue): T;
+  /** Builds the result from an unknown outcome: no usable answer (transport fault, malformed body). */
+  unanswered(failure: Outcome): T;
+}
 
-/** Form endpoint and the two JSON endpoints, relative to the base URL (protocol §1.2). */
-export const PATHS = {
+/**
+ * The form endpoint and the two JSON endpoints, relative to the base URL (protocol §1.2). The simulator
+ * has its own list, `ROUTES`, of the paths it serves.
+ */
+export const ENDPOINTS = {
   form: 'home/index',
   postPayments: 'home/postpayments',
   postTotalAmount: 'home/posttotalamount',
@@ -15,7 +22,8 @@ export const PATHS = {
 
 /**
  * One request and its answer: transport faults and unreadable answers become an unknown outcome here,
- * so that nothing after the request left can throw (architecture §2).
+ * so that nothing after the request left can throw (architecture §2). What an answer, or its absence,
+ * means is the caller's AnswerReader, built from results/.
  */
 export class Exchange {
   readonly #transport: VectrafinTransport;
@@ -26,9 +34,9 @@ export class Exchange {
     this.#password = password;
   }
 
-  /** Removes the agent password (and `more`) from a provider text. */
-  scrub(text: string | null, more: readonly (string | undefined)[] = []): string | null {
-    return text === null ? null : scrub(text, [this.#password, ...more]);
+  /** Removes the agent password from a provider text. */
+  scrub(text: string | null): string | null {
+    return text === null ? null : scrub(text, [this.#password]);
   }
 
   async call<T>(
@@ -36,33 +44,23 @@ export class Exchange {
     body: string,
     type: ContentType,
     options: CallOptions | undefined,
-    read: (document: WireValue) => T,
-  ): Promise<Reply<T>> {
-    const exchange = await this.#transport.post(path, body, type, options);
-    if (!exchange.ok) {
-      return { ok: false, failure: outcome('unknown', exchange.reason, null, exchange.message) };
-    }
+    answer: AnswerReader<T>,
+  ): Promise<T> {
+    const sent = await this.#transport.post(path, body, type, options);
+    if (!sent.ok) return answer.unanswered(outcome('unknown', sent.reason, null, sent.message));
+    let result: T;
     try {
-      return { ok: true, value: read(exchange.document) };
+      result = answer.read(sent.document);
     } catch (error) {
       // The request has left: whatever went wrong reading the answer, the outcome is unknown, not thrown.
       const detail = this.scrub(error instanceof Error ? error.message : String(error));
-      const success = exchange.statusCode >= 200 && exchange.statusCode < 300;
-      const failure = success
-        ? outcome('unknown', 'malformed_response', null, `not a VectraFin answer: ${detail}`)
-        : outcome('unknown', 'http_error', null, `HTTP ${exchange.statusCode}: ${detail}`);
-      return { ok: false, failure };
+      const success = sent.statusCode >= 200 && sent.statusCode < 300;
+      return answer.unanswered(
+        success
+          ? outcome('unknown', 'malformed_response', null, `not a VectraFin answer: ${detail}`)
+          : outcome('unknown', 'http_error', null, `HTTP ${sent.statusCode}: ${detail}`),
+      );
     }
-  }
-
-  /** Data → succeeded with `fields`; a status-only answer → its mapped outcome with `empty`. */
-  answer<T, R extends object>(answer: Answer<T>, fields: (data: T) => R, empty: R): Outcome & R {
-    if (answer.kind === 'data') return { ...outcome('succeeded', null), ...fields(answer.data) };
-    const { status, message } = answer.envelope;
-    const mapped = mapStatusCode(status);
-    // A status-only answer to a query never carries the data asked for, so it cannot be a success.
-    const state = mapped.state === 'succeeded' ? 'unknown' : mapped.state;
-    const reason = state === mapped.state ? mapped.reason : 'unknown_status';
-    return { ...outcome(state, reason, status, this.scrub(message)), ...empty };
+    return result;
   }
 }

@@ -1,6 +1,6 @@
 import { TolemError, ValidationError } from '@tolem/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type MockSetup, mockVectrafin } from './test-support/mock.js';
+import { type MockSetup, mockVectrafin } from '../test/mock-vectrafin.js';
 
 /**
  * Hostile values at every provider operation — in the request and in the call options (`null`, a

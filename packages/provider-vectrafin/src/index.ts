@@ -4,7 +4,7 @@ export { REQUEST_TYPES, type RequestType } from './form-codec.js';
 export { assertSecureUrl, isLoopback } from './loopback.js';
 export { vectrafinModule } from './module.js';
 export { createVectrafinProvider, VECTRAFIN_CAPABILITIES, VectrafinProvider } from './provider.js';
-export { MAX_REGISTRY_CHUNK } from './registry.js';
+export { MAX_REGISTRY_CHUNK } from './registry-codec.js';
 export { VECTRAFIN_CURRENCIES } from './request-validation.js';
 export { PAY_ALL_SERVICE_ID } from './service-kinds.js';
 export {

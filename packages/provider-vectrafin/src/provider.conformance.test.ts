@@ -1,7 +1,7 @@
 import { runProviderConformance } from '@tolem/core/testing';
+import { DEMO_AGENT_ID, DEMO_PASSWORD, type Simulator, startSimulator } from '@tolem/vectrafin-simulator';
 import { afterAll, beforeAll } from 'vitest';
 import { createVectrafinProvider } from './provider.js';
-import { DEMO_AGENT_ID, DEMO_PASSWORD, type Simulator, startSimulator } from './simulator/index.js';
 
 /**
  * Core's provider conformance suite against the VectraFin sandbox: real HTTP over loopback, the

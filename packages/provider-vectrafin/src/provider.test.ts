@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
 import { type PaymentRequest, Secret, ValidationError } from '@tolem/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VECTRAFIN_CAPABILITIES } from './provider.js';
+import { fixture, type MockSetup, mockVectrafin, PASSWORD } from '../test/mock-vectrafin.js';
+import { checkIdAt, VECTRAFIN_CAPABILITIES } from './provider.js';
 import { VECTRAFIN_STATUS_TABLE } from './status-table.js';
-import { fixture, type MockSetup, mockVectrafin, PASSWORD } from './test-support/mock.js';
 
 let mock: MockSetup;
 afterEach(async () => {
@@ -300,14 +300,14 @@ describe('voucher codes (SendType=api) go to voucherCode and nowhere else', () =
 });
 
 describe('operation details', () => {
-  it('generates a fresh 15-digit AccountCheck id when none is given', async () => {
+  it('generates a fresh AccountCheck id of at most 14 digits when none is given (below payment ids)', async () => {
     mock = mockVectrafin();
     mock.reply(answer(10, ''), answer(10, ''));
     await mock.provider.checkAccount({ serviceId: '7', account: 'galek10', amount: '100', currency: 'KZT' });
     await mock.provider.checkAccount({ serviceId: '7', account: 'galek10', amount: '100', currency: 'KZT' });
     const ids = mock.sent.map((sent) => new URLSearchParams(sent.body).get('TransactionID'));
-    expect(ids[0]).toMatch(/^[1-9]\d{14}$/);
-    expect(ids[1]).toMatch(/^[1-9]\d{14}$/);
+    expect(ids[0]).toMatch(/^[1-9]\d{0,13}$/);
+    expect(ids[1]).toMatch(/^[1-9]\d{0,13}$/);
     expect(ids[0]).not.toBe(ids[1]);
   });
 
@@ -405,5 +405,22 @@ describe('operation details', () => {
     expect(VECTRAFIN_CAPABILITIES.transactionId.pattern.test('123456789012345')).toBe(true);
     expect(VECTRAFIN_CAPABILITIES.transactionId.pattern.test('1234567890123456')).toBe(false);
     expect(Object.values(VECTRAFIN_CAPABILITIES.operations).every(Boolean)).toBe(true);
+  });
+});
+
+describe('automatic AccountCheck ids never equal a payment id (protocol §7.1)', () => {
+  it('are at most 14 digits, below every id a journal allocates now or later', () => {
+    const now = new Date('2026-11-28T12:00:00.000Z');
+    // The journal's floor for a payment id at the same instant: the clock in hundredths of a millisecond.
+    const paymentFloor = BigInt(now.getTime()) * 100n + 1n;
+    for (const sequence of [0, 1, 42, 99]) {
+      const id = checkIdAt(now, sequence);
+      expect(id).toMatch(/^[1-9][0-9]{0,13}$/);
+      expect(BigInt(id)).toBeLessThan(paymentFloor);
+      expect(BigInt(id)).toBeLessThan(10n ** 14n);
+    }
+    // Distinct from one millisecond and one counter step to the next.
+    expect(checkIdAt(now, 1)).not.toBe(checkIdAt(now, 2));
+    expect(checkIdAt(now, 1)).not.toBe(checkIdAt(new Date(now.getTime() + 1), 1));
   });
 });

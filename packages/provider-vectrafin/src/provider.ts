@@ -27,20 +27,41 @@ import {
 } from '@tolem/core';
 import { parseCallbackBody } from './callback.js';
 import { resolveConfig, type VectrafinConfig, type VectrafinOptions } from './config.js';
-import { Exchange, PATHS } from './exchange.js';
+import { ENDPOINTS, Exchange } from './exchange.js';
 import * as form from './form-codec.js';
-import { calculatedSum, checkBalance, paymentsByDate, settingServices } from './queries.js';
-import { postPayments, postTotalAmount } from './reconciliation.js';
-import { MAX_REGISTRY_CHUNK } from './registry.js';
+import { MAX_REGISTRY_CHUNK } from './registry-codec.js';
+import { postPayments, postTotalAmount } from './registry-submission.js';
 import {
   checkAccountCheck,
   checkPayment,
+  checkQuote,
   checkTransactionId,
   VECTRAFIN_CURRENCIES,
 } from './request-validation.js';
-import { readTransactionResponse } from './response-parser.js';
-import { type PaymentBasis, paymentResult, transactionOutcome, unansweredPayment } from './results.js';
-import { kindFromExtras, paymentExtraFields, readCheckDetails } from './service-kinds.js';
+import {
+  readBalances,
+  readCalculatedSum,
+  readPaymentList,
+  readServiceList,
+  readTransactionResponse,
+} from './response-parser.js';
+import {
+  type AccountCheckBasis,
+  accountCheckResult,
+  unansweredAccountCheck,
+} from './results/account-check.js';
+import { type PaymentBasis, paymentResult, unansweredPayment } from './results/payment.js';
+import {
+  balanceResult,
+  paymentListResult,
+  quoteResult,
+  servicesResult,
+  unansweredBalance,
+  unansweredPaymentList,
+  unansweredQuote,
+  unansweredServices,
+} from './results/queries.js';
+import { paymentExtraFields } from './service-kinds.js';
 import { VectrafinTransport } from './transport.js';
 import { formatWireDateTime } from './wire-format.js';
 
@@ -67,7 +88,10 @@ export const VECTRAFIN_CAPABILITIES: Capabilities = Object.freeze({
 /**
  * The VectraFin adapter: every operation of the spec behind core's `PaymentProvider` port. Each one
  * checks its call options first (`parseCallOptions`), so a `null` or a non-AbortSignal is a
- * ValidationError naming the field before anything is sent, not a TypeError from deep inside.
+ * ValidationError naming the field before anything is sent, not a TypeError from deep inside; then
+ * checks its input, builds the body (form-codec.ts, registry-codec.ts), sends it through the Exchange
+ * and builds its result in one place per kind of answer: results/account-check.ts, results/payment.ts
+ * (pay, getStatus), results/queries.ts, results/registry.ts.
  */
 export class VectrafinProvider implements PaymentProvider {
   readonly id: string;
@@ -102,60 +126,28 @@ export class VectrafinProvider implements PaymentProvider {
   async checkAccount(request: AccountCheckRequest, options?: CallOptions): Promise<AccountCheckResult> {
     parseCallOptions(options);
     const checked = checkAccountCheck(request, this.#config.accountPatterns);
-    const transactionId = checked.transactionId ?? this.#nextCheckId();
-    const amount = checked.amount.format();
-    const body = form.encodeForm(
-      form.accountCheckFields(this.#credentials, {
-        serviceId: checked.serviceId,
-        amount,
-        currency: checked.currency,
-        requestDate: this.#requestDate(checked.requestedAt),
-        transactionId,
-        account: checked.account,
-      }),
-    );
-    const configured = this.#config.serviceKinds.get(checked.serviceId);
-    const basis = {
-      transactionId,
-      providerRequestId: null,
+    const basis: AccountCheckBasis = {
+      transactionId: checked.transactionId ?? this.#nextCheckId(),
       serviceId: checked.serviceId,
       account: checked.account,
-      amount,
+      amount: checked.amount.format(),
       currency: checked.currency,
-      kind: configured ?? ('direct' as const),
-      exchangeRate: null,
-      serviceCurrency: null,
+      configuredKind: this.#config.serviceKinds.get(checked.serviceId),
     };
-    const reply = await this.#exchange.call(PATHS.form, body, 'form', options, (document) => {
-      const response = readTransactionResponse(document);
-      const result = transactionOutcome(
-        response,
-        {
-          transactionId,
-          amount,
-          account: checked.account,
-          currency: checked.currency,
-          serviceId: checked.serviceId,
-        },
-        [this.#config.password],
-      );
-      const extras = response.content?.extras ?? [];
-      const kind = configured ?? kindFromExtras(extras) ?? 'direct';
-      const details = result.state === 'succeeded' ? readCheckDetails(kind, extras, checked.currency) : {};
-      return {
-        ...result,
-        ...basis,
-        providerRequestId: response.requestId,
-        account: response.content?.account ?? checked.account,
-        amount: response.content?.amount ?? amount,
-        currency: response.content?.currency ?? checked.currency,
-        kind,
-        exchangeRate: response.content?.exchangeRate ?? null,
-        serviceCurrency: response.content?.serviceCurrency ?? null,
-        ...details,
-      };
+    const body = form.encodeForm(
+      form.accountCheckFields(this.#credentials, {
+        serviceId: basis.serviceId,
+        amount: basis.amount,
+        currency: basis.currency,
+        requestDate: this.#requestDate(checked.requestedAt),
+        transactionId: basis.transactionId,
+        account: basis.account,
+      }),
+    );
+    return this.#exchange.call(ENDPOINTS.form, body, 'form', options, {
+      read: (document) => accountCheckResult(readTransactionResponse(document), basis, this.#config.password),
+      unanswered: (failure) => unansweredAccountCheck(failure, basis),
     });
-    return reply.ok ? reply.value : { ...reply.failure, ...basis };
   }
 
   async pay(request: PaymentRequest, options?: CallOptions): Promise<PaymentResult> {
@@ -196,10 +188,11 @@ export class VectrafinProvider implements PaymentProvider {
       currency: checked.currency,
       serviceId: checked.serviceId,
     };
-    const reply = await this.#exchange.call(PATHS.form, body, 'form', options, (document) =>
-      paymentResult(readTransactionResponse(document), basis, expected, this.#config.password),
-    );
-    return reply.ok ? reply.value : unansweredPayment(reply.failure, basis);
+    return this.#exchange.call(ENDPOINTS.form, body, 'form', options, {
+      read: (document) =>
+        paymentResult(readTransactionResponse(document), basis, expected, this.#config.password),
+      unanswered: (failure) => unansweredPayment(failure, basis),
+    });
   }
 
   async getStatus(ref: StatusRef, options?: CallOptions): Promise<PaymentResult> {
@@ -228,25 +221,46 @@ export class VectrafinProvider implements PaymentProvider {
       account: expectedAccount,
       serviceId: ref.serviceId,
     };
-    const reply = await this.#exchange.call(PATHS.form, body, 'form', options, (document) =>
-      paymentResult(readTransactionResponse(document), basis, expected, this.#config.password),
-    );
-    return reply.ok ? reply.value : unansweredPayment(reply.failure, basis);
+    return this.#exchange.call(ENDPOINTS.form, body, 'form', options, {
+      read: (document) =>
+        paymentResult(readTransactionResponse(document), basis, expected, this.#config.password),
+      unanswered: (failure) => unansweredPayment(failure, basis),
+    });
   }
 
   async getBalance(options?: CallOptions): Promise<BalanceResult> {
     parseCallOptions(options);
-    return checkBalance(this.#exchange, this.#credentials, options);
+    const body = form.encodeForm(form.checkBalanceFields(this.#credentials));
+    return this.#exchange.call(ENDPOINTS.form, body, 'form', options, {
+      read: (document) => balanceResult(readBalances(document), this.#config.password),
+      unanswered: unansweredBalance,
+    });
   }
 
   async quote(request: QuoteRequest, options?: CallOptions): Promise<QuoteResult> {
     parseCallOptions(options);
-    return calculatedSum(this.#exchange, this.#credentials, this.#config.accountPatterns, request, options);
+    const checked = checkQuote(request, this.#config.accountPatterns);
+    const body = form.encodeForm(
+      form.calculatedSumFields(this.#credentials, {
+        serviceId: checked.serviceId,
+        amount: checked.amount.format(),
+        currency: checked.currency,
+        account: checked.account,
+      }),
+    );
+    return this.#exchange.call(ENDPOINTS.form, body, 'form', options, {
+      read: (document) => quoteResult(readCalculatedSum(document), checked, this.#config.password),
+      unanswered: unansweredQuote,
+    });
   }
 
   async listServices(options?: CallOptions): Promise<ServicesResult> {
     parseCallOptions(options);
-    return settingServices(this.#exchange, this.#credentials, options);
+    const body = form.encodeForm(form.settingServicesFields(this.#credentials));
+    return this.#exchange.call(ENDPOINTS.form, body, 'form', options, {
+      read: (document) => servicesResult(readServiceList(document), this.#config.password),
+      unanswered: unansweredServices,
+    });
   }
 
   /** GetSettingServices for one service: its name, fee and limits, or null when it is not listed. */
@@ -260,7 +274,16 @@ export class VectrafinProvider implements PaymentProvider {
 
   async listPayments(range: PaymentListRange, options?: CallOptions): Promise<PaymentListResult> {
     parseCallOptions(options);
-    return paymentsByDate(this.#exchange, this.#credentials, this.#config.timeZone, range, options);
+    if (typeof range !== 'object' || range === null)
+      throw new ValidationError('range', 'from and to are required');
+    const from = formatWireDateTime(range.from, this.#config.timeZone, 'from');
+    const to = formatWireDateTime(range.to, this.#config.timeZone, 'to');
+    if (range.from.getTime() > range.to.getTime()) throw new ValidationError('to', 'must not be before from');
+    const body = form.encodeForm(form.paymentsByDateFields(this.#credentials, from, to));
+    return this.#exchange.call(ENDPOINTS.form, body, 'form', options, {
+      read: (document) => paymentListResult(readPaymentList(document), this.#config.password),
+      unanswered: unansweredPaymentList,
+    });
   }
 
   async submitRegistry(entries: readonly RegistryEntry[], options?: CallOptions): Promise<RegistryResult> {
@@ -286,11 +309,21 @@ export class VectrafinProvider implements PaymentProvider {
     return formatWireDateTime(requestedAt ?? this.#config.clock.now(), this.#config.timeZone, 'requestedAt');
   }
 
-  /** A fresh 15-digit id for an AccountCheck the caller gave none for: milliseconds + a counter. */
+  /**
+   * A fresh id for an AccountCheck the caller gave none for: the clock's milliseconds modulo 10^12 and
+   * a two-digit counter, so at most 14 digits. Journals allocate payment ids from the clock in
+   * hundredths of a millisecond (15 digits until 2286), so a check id never equals a payment's
+   * TransactionID, which the provider uses for reconciliation and disputes (protocol §7.1).
+   */
   #nextCheckId(): string {
     this.#sequence = (this.#sequence + 1) % 100;
-    return `${this.#config.clock.now().getTime()}${String(this.#sequence).padStart(2, '0')}`;
+    return checkIdAt(this.#config.clock.now(), this.#sequence);
   }
+}
+
+/** At most 14 digits: below every journal-allocated payment id (at least 10^14 since 2001). */
+export function checkIdAt(now: Date, sequence: number): string {
+  return String((now.getTime() % 1_000_000_000_000) * 100 + sequence);
 }
 
 /** Builds a provider from options validated once, here: ConfigError names the bad option. */

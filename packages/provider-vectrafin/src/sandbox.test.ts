@@ -2,9 +2,9 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CallbackNotice } from '@tolem/core';
+import { DEMO_AGENT_ID, DEMO_PASSWORD, type Simulator, startSimulator } from '@tolem/vectrafin-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVectrafinProvider, type VectrafinProvider } from './provider.js';
-import { DEMO_AGENT_ID, DEMO_PASSWORD, type Simulator, startSimulator } from './simulator/index.js';
 
 /**
  * Every operation of the README against the sandbox simulator, over real loopback HTTP: the client

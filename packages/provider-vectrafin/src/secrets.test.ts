@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { afterEach, expect, it } from 'vitest';
-import { type MockSetup, mockVectrafin, PASSWORD, socketError } from './test-support/mock.js';
+import { type MockSetup, mockVectrafin, PASSWORD, socketError } from '../test/mock-vectrafin.js';
 
 /**
  * Active Merchant's scrubbing test, for this adapter: a transcript in which the provider (and the

@@ -1,7 +1,5 @@
 import { ValidationError } from '@tolem/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseWireJson, WireNumber, type WireValue } from './json-value.js';
-import type { VectrafinProvider } from './provider.js';
 import {
   AGENT_ID,
   fixture,
@@ -10,7 +8,9 @@ import {
   type MockSetup,
   mockVectrafin,
   PASSWORD,
-} from './test-support/mock.js';
+} from '../test/mock-vectrafin.js';
+import { parseWireJson, WireNumber, type WireValue } from './json-value.js';
+import type { VectrafinProvider } from './provider.js';
 
 /**
  * Every request sample of the spec (both halves of the Postman collection) against what the provider

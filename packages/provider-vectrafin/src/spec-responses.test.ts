@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixture, type Half, type MockSetup, mockVectrafin } from './test-support/mock.js';
+import { fixture, type Half, type MockSetup, mockVectrafin } from '../test/mock-vectrafin.js';
 
 /**
  * Every response sample of the spec, in both halves, as the provider's callers see it. The samples
- * are the raw text of the spec (src/fixtures), never re-serialised.
+ * are the raw text of the spec (test/fixtures), never re-serialised.
  */
 
 const HALVES: Half[] = ['ru', 'en'];

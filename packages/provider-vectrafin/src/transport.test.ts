@@ -9,9 +9,9 @@ import {
 import { ProviderUnavailableError, ValidationError } from '@tolem/core';
 import { Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type MockSetup, mockVectrafin, PASSWORD, socketError } from '../test/mock-vectrafin.js';
 import type { VectrafinOptions } from './config.js';
 import { createVectrafinProvider, type VectrafinProvider } from './provider.js';
-import { type MockSetup, mockVectrafin, PASSWORD, socketError } from './test-support/mock.js';
 
 /**
  * Transport faults (protocol §4.2): each is an unknown outcome with its own reason, never final and never

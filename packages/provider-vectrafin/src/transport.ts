@@ -36,7 +36,7 @@ export type TransportReason = Extract<
   | 'not_dispatched'
 >;
 
-export type Exchange =
+export type TransportResult =
   | { ok: true; statusCode: number; document: WireValue }
   | { ok: false; reason: TransportReason; message: string; statusCode: number | null };
 
@@ -55,7 +55,7 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** How one dispatched request ended, before it is turned into an Exchange. */
+/** How one dispatched request ended, before it is turned into a TransportResult. */
 type Ending =
   | { kind: 'answer'; statusCode: number; contentType: string | string[] | undefined; bytes: Uint8Array }
   | { kind: 'too_large'; statusCode: number }
@@ -92,7 +92,12 @@ export class VectrafinTransport {
    * (while it waited for a connection, or while its connection was being opened), or `onDispatch`
    * threw.
    */
-  async post(path: string, body: string, type: ContentType, callOptions?: CallOptions): Promise<Exchange> {
+  async post(
+    path: string,
+    body: string,
+    type: ContentType,
+    callOptions?: CallOptions,
+  ): Promise<TransportResult> {
     if (this.#closed) {
       throw new ProviderUnavailableError('the provider is closed', { providerId: this.#config.id });
     }
@@ -235,7 +240,7 @@ export class VectrafinTransport {
     });
   }
 
-  #conclude(ending: Ending): Exchange {
+  #conclude(ending: Ending): TransportResult {
     switch (ending.kind) {
       case 'answer':
         return this.#decode(ending.statusCode, ending.contentType, ending.bytes);
@@ -271,10 +276,14 @@ export class VectrafinTransport {
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 
-  #decode(statusCode: number, contentType: string | string[] | undefined, bytes: Uint8Array): Exchange {
+  #decode(
+    statusCode: number,
+    contentType: string | string[] | undefined,
+    bytes: Uint8Array,
+  ): TransportResult {
     const type = (Array.isArray(contentType) ? contentType.join(';') : (contentType ?? '')).toLowerCase();
     const success = statusCode >= 200 && statusCode < 300;
-    const problem = (reason: TransportReason, what: string): Exchange =>
+    const problem = (reason: TransportReason, what: string): TransportResult =>
       success
         ? this.#fail(reason, what, statusCode)
         : this.#fail(
@@ -305,7 +314,7 @@ export class VectrafinTransport {
     }
   }
 
-  #fault(error: unknown, written: boolean): Exchange {
+  #fault(error: unknown, written: boolean): TransportResult {
     const codes = errorCodes(error);
     const detail = describe(error, codes);
     if (!written) {
@@ -315,7 +324,7 @@ export class VectrafinTransport {
     return this.#fail('connection_lost', `the connection failed mid-request (${detail})`, null);
   }
 
-  #fail(reason: TransportReason, message: string, statusCode: number | null): Exchange {
+  #fail(reason: TransportReason, message: string, statusCode: number | null): TransportResult {
     return { ok: false, reason, message: scrub(message, [this.#config.password]), statusCode };
   }
 }

@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { createMemoryJournal } from '@tolem/core';
 import { createSqliteJournal } from '@tolem/journal-sqlite';
 import { createVectrafinProvider } from '@tolem/provider-vectrafin';
-import { startSimulator } from '@tolem/provider-vectrafin/simulator';
+import { startSimulator } from '@tolem/vectrafin-simulator';
 import { Pool, request } from 'undici';
 import { createRouter, type RouterEventName } from '../src/index.js';
 

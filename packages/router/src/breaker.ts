@@ -83,12 +83,17 @@ export class ProviderBreakers {
   readonly #breakers = new Map<string, CircuitBreaker<[Task], unknown>>();
   readonly #states = new Map<string, BreakerState>();
 
+  readonly #events: RouterEventBus;
+  readonly #now: () => number;
+
   constructor(
     providerIds: readonly string[],
     options: ResolvedBreakerOptions,
-    private readonly events: RouterEventBus,
-    private readonly now: () => number = Date.now,
+    events: RouterEventBus,
+    now: () => number = Date.now,
   ) {
+    this.#events = events;
+    this.#now = now;
     for (const id of providerIds) {
       const breaker: CircuitBreaker<[Task], unknown> = new CircuitBreaker<[Task], unknown>(
         (task: Task) => task(),
@@ -153,10 +158,10 @@ export class ProviderBreakers {
   ): Promise<T> {
     const breaker = this.#breakers.get(providerId);
     if (!breaker) throw new ProviderUnavailableError(`unknown provider ${providerId}`, { providerId });
-    let startedAt = this.now();
+    let startedAt = this.#now();
     const call: CallContext = {
       started: () => {
-        startedAt = this.now();
+        startedAt = this.#now();
       },
     };
     const task: Task = async () => {
@@ -208,11 +213,11 @@ export class ProviderBreakers {
     const previous = this.#states.get(providerId) ?? 'closed';
     if (previous === state) return;
     this.#states.set(providerId, state);
-    this.events.emit('breaker.state', () => ({ provider: providerId, state, previous }));
+    this.#events.emit('breaker.state', () => ({ provider: providerId, state, previous }));
   }
 
   #since(startedAt: number): number {
-    return Math.max(0, this.now() - startedAt);
+    return Math.max(0, this.#now() - startedAt);
   }
 
   #report(
@@ -222,7 +227,7 @@ export class ProviderBreakers {
     durationMs: number,
     rejected = false,
   ): void {
-    this.events.emit('provider.call', () => ({
+    this.#events.emit('provider.call', () => ({
       provider,
       operation,
       state: verdict.state,

@@ -1,6 +1,6 @@
 import { ConfigError, createMemoryJournal, TolemError, ValidationError } from '@tolem/core';
+import { FakeProvider } from '@tolem/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeProvider } from '../test/fake-provider.js';
 import { harness } from '../test/harness.js';
 import { createRouter } from './router.js';
 import type { Router } from './types.js';

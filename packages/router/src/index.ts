@@ -10,9 +10,7 @@ export type {
   SubmissionChunkReport,
   SubmissionReport,
 } from './back-office/types.js';
-export { type BackoffSchedule, backoffDelay } from './backoff.js';
 export { type CallVerdict, countsAsBreakerFailure } from './breaker.js';
-export { type CallbackHandlerOptions, createCallbackHandler } from './callback-handler.js';
 export {
   type BreakerState,
   type ProviderOperation,
@@ -21,15 +19,8 @@ export {
   type RouterEvents,
   type RouterListener,
 } from './events.js';
-export {
-  type AttemptFacts,
-  type Decision,
-  decide,
-  type FailoverPolicy,
-  mayFailOver,
-  mayMarkFailed,
-  provablyUnsent,
-} from './failover-policy.js';
+export { type CallbackHandlerOptions, createCallbackHandler } from './http/callback-handler.js';
+export { type BackoffSchedule, backoffDelay } from './lifecycle/backoff.js';
 export { ROUTER, type RouterModuleOptions, routerModule } from './module.js';
 export {
   type BreakerOptions,
@@ -48,6 +39,15 @@ export {
   type RegistryOptions,
 } from './reconciliation.js';
 export { createRouter } from './router.js';
+export {
+  type AttemptFacts,
+  type Decision,
+  decide,
+  type FailoverPolicy,
+  mayFailOver,
+  mayMarkFailed,
+  provablyUnsent,
+} from './routing/failover-policy.js';
 export type {
   AttemptView,
   CallbackHandling,

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { createMemoryJournal, providerModule, TOKENS } from '@tolem/core';
+import { FakeProvider } from '@tolem/core/testing';
 import { Container, ContainerModule } from 'inversify';
 import { describe, expect, it } from 'vitest';
-import { FakeProvider } from '../test/fake-provider.js';
 import { ROUTER, routerModule } from './module.js';
 
 describe('routerModule', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, createMemoryJournal } from '@tolem/core';
+import { FakeProvider } from '@tolem/core/testing';
 import { describe, expect, it } from 'vitest';
-import { FakeProvider } from '../test/fake-provider.js';
 import { DEFAULT_FAILOVER_REASONS, type RouterOptions, resolveOptions } from './options.js';
 
 function base(): RouterOptions {

@@ -2,7 +2,12 @@ import { hostname } from 'node:os';
 import {
   type Clock,
   ConfigError,
+  clockSchema,
   currencySchema,
+  functionSchema,
+  integerSchema,
+  MAX_TIMEOUT_MS,
+  millisecondsSchema,
   type PaymentJournal,
   type PaymentProvider,
   parseConfig,
@@ -124,21 +129,18 @@ const declineReason = z.custom<Reason>(
   },
 );
 
-/** The longest delay setTimeout honours: a larger one fires after 1 ms (a busy loop, not a long wait). */
-export const MAX_TIMER_MS = 2_147_483_647;
+/** A count (buckets): a positive integer. */
+const positiveInt = integerSchema(1, MAX_TIMEOUT_MS);
 
-const positiveInt = z
-  .number()
-  .int({ error: 'an integer is required' })
-  .positive({ error: 'must be > 0' })
-  .max(MAX_TIMER_MS, { error: `at most ${MAX_TIMER_MS} (about 24.8 days)` });
+/** A delay or a window: whole milliseconds a timer can wait (1 to MAX_TIMEOUT_MS, about 24.8 days). */
+const ms = millisecondsSchema();
 
 const breakerSchema = z
   .object({
     volumeThreshold: z.number().int().min(0).default(5),
     errorThresholdPercentage: z.number().min(1).max(100).default(50),
-    resetTimeout: positiveInt.default(30_000),
-    rollingCountTimeout: positiveInt.default(60_000),
+    resetTimeout: ms.default(30_000),
+    rollingCountTimeout: ms.default(60_000),
     rollingCountBuckets: positiveInt.default(6),
   })
   .strict()
@@ -171,15 +173,15 @@ const failoverSchema = z
   .default({ onReasons: [...DEFAULT_FAILOVER_REASONS] });
 
 const finalizerShape = {
-  firstDelayMs: positiveInt.default(10_000),
+  firstDelayMs: ms.default(10_000),
   growth: z.number().min(1, { error: 'at least 1' }).max(10).default(2),
-  maxDelayMs: positiveInt.default(600_000),
+  maxDelayMs: ms.default(600_000),
   jitter: z.number().min(0).max(1, { error: 'at most 1' }).default(0.2),
-  escalateAfterMs: positiveInt.default(3_600_000),
-  pollIntervalMs: positiveInt.default(1_000),
-  batchSize: positiveInt.max(1000).default(15),
-  leaseMs: positiveInt.default(120_000),
-  inFlightMs: positiveInt.default(90_000),
+  escalateAfterMs: ms.default(3_600_000),
+  pollIntervalMs: ms.default(1_000),
+  batchSize: integerSchema(1, 1000).default(15),
+  leaseMs: ms.default(120_000),
+  inFlightMs: ms.default(90_000),
 };
 
 const finalizerSchema = z
@@ -193,12 +195,7 @@ const finalizerSchema = z
 
 const callbacksSchema = z
   .object({
-    minCheckIntervalMs: z
-      .number({ error: 'a number of milliseconds is required' })
-      .int({ error: 'an integer is required' })
-      .min(0, { error: 'must be >= 0' })
-      .max(MAX_TIMER_MS, { error: `at most ${MAX_TIMER_MS} (about 24.8 days)` })
-      .default(5_000),
+    minCheckIntervalMs: millisecondsSchema(0).default(5_000),
   })
   .strict()
   .default({ minCheckIntervalMs: 5_000 });
@@ -262,21 +259,11 @@ const optionsSchema = z
     callbacks: callbacksSchema,
     // Checked by parseVoucherOptions, which never puts key material into an error.
     vouchers: z.unknown().optional(),
-    clock: z
-      .custom<Clock>((value) => typeof (value as Clock | null)?.now === 'function', {
-        error: 'a Clock ({ now(): Date }) is required',
-      })
-      .default(systemClock),
+    clock: clockSchema.default(systemClock),
     instanceId: z.string().min(1).max(200).optional(),
     closeResources: z.boolean().default(true),
-    onError: z
-      .custom<NonNullable<RouterOptions['onError']>>((value) => typeof value === 'function', {
-        error: 'a function is required',
-      })
-      .optional(),
-    random: z
-      .custom<() => number>((value) => typeof value === 'function', { error: 'a function is required' })
-      .optional(),
+    onError: functionSchema<NonNullable<RouterOptions['onError']>>().optional(),
+    random: functionSchema<() => number>().optional(),
   })
   // A misspelt option (`finaliser`) must not silently leave the defaults in force.
   .strict();

@@ -6,10 +6,10 @@ import {
   type ProviderPaymentRecord,
   ValidationError,
 } from '@tolem/core';
+import { FakeProvider } from '@tolem/core/testing';
 import { createVectrafinProvider, VECTRAFIN_STATUS_TABLE } from '@tolem/provider-vectrafin';
 import { MockAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { FakeProvider } from '../test/fake-provider.js';
 import { harness, order } from '../test/harness.js';
 import { buildDailyTotals, buildRegistryEntries } from './reconciliation.js';
 import { createRouter } from './router.js';

@@ -1,7 +1,5 @@
 import {
-  amountSchema,
   type CallOptions,
-  currencySchema,
   isAbortSignal,
   MAX_TIMEOUT_MS,
   type PaymentListRange,
@@ -14,23 +12,22 @@ import {
   UnsupportedOperationError,
   ValidationError,
 } from '@tolem/core';
-import * as z from 'zod';
 import { asActor, auditedJournal } from './back-office/audit.js';
 import { endOfDay } from './back-office/end-of-day.js';
 import { resolvePayment } from './back-office/resolve.js';
 import type { EndOfDayOptions, EndOfDayReport, Resolution, ResolveRequest } from './back-office/types.js';
 import { ProviderBreakers } from './breaker.js';
-import { CallbackChecks } from './callback-checks.js';
-import { handleCallback } from './callbacks.js';
 import { type BreakerState, RouterEventBus } from './events.js';
-import { Finalizer } from './finalizer.js';
 import { KeyedLock } from './keyed-lock.js';
+import { CallbackChecks } from './lifecycle/callback-checks.js';
+import { handleCallback } from './lifecycle/callback-intake.js';
 import type { RouterContext } from './lifecycle/context.js';
+import { Finalizer } from './lifecycle/finalizer.js';
 import { pay } from './lifecycle/pay.js';
 import { PaymentWatchers } from './lifecycle/watchers.js';
 import { type ResolvedOptions, type RouterOptions, resolveOptions } from './options.js';
+import { readOnlyCall } from './read-only-calls.js';
 import { compareWithProvider, type ReconcileReport } from './reconciliation.js';
-import { fallThrough } from './routing.js';
 import type {
   CallbackHandling,
   CheckRequest,
@@ -40,19 +37,10 @@ import type {
   RoutedAccountCheck,
   RoutedQuote,
   Router,
-  RouteTarget,
 } from './types.js';
 import { toView } from './view.js';
 import { Vouchers } from './vouchers.js';
 import { RouterWarning } from './warnings.js';
-
-const checkSchema = z.object({
-  service: z.string({ error: 'a service (route name) is required' }).min(1, { error: 'must not be empty' }),
-  account: z.string({ error: 'an account is required' }).min(1, { error: 'must not be empty' }),
-  // Checked here, not only by the provider: a provider that validates less must not see "1e3".
-  amount: amountSchema,
-  currency: currencySchema,
-});
 
 /**
  * Builds a router (architecture §5): per-service routes over several providers, one circuit breaker per
@@ -145,34 +133,20 @@ class TolemRouter implements Router {
   }
 
   async checkAccount(request: CheckRequest, callOptions?: CallOptions): Promise<RoutedAccountCheck> {
-    const input = parseInput(checkSchema, request);
-    const options = parseCallOptions(callOptions);
     return this.#track(
-      fallThrough(
-        this.#ctx,
-        input,
-        'checkAccount',
-        (provider, target, callOptions) => provider.checkAccount(atTarget(input, target), callOptions),
-        options,
+      readOnlyCall(this.#ctx, 'checkAccount', request, callOptions, (provider, atTarget, options) =>
+        provider.checkAccount(atTarget, options),
       ),
     );
   }
 
   async quote(request: CheckRequest, callOptions?: CallOptions): Promise<RoutedQuote> {
-    const input = parseInput(checkSchema, request);
-    const options = parseCallOptions(callOptions);
     return this.#track(
-      fallThrough(
-        this.#ctx,
-        input,
-        'quote',
-        (provider, target, callOptions) => {
-          if (provider.quote === undefined)
-            throw new UnsupportedOperationError('quote', { providerId: provider.id });
-          return provider.quote(atTarget(input, target), callOptions);
-        },
-        options,
-      ),
+      readOnlyCall(this.#ctx, 'quote', request, callOptions, (provider, atTarget, options) => {
+        if (provider.quote === undefined)
+          throw new UnsupportedOperationError('quote', { providerId: provider.id });
+        return provider.quote(atTarget, options);
+      }),
     );
   }
 
@@ -346,14 +320,4 @@ class TolemRouter implements Router {
 function describe(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
-}
-
-/** A read-only request as one provider of the route takes it: its own service id. */
-function atTarget(input: CheckRequest, target: RouteTarget) {
-  return {
-    serviceId: target.serviceId,
-    account: input.account,
-    amount: input.amount,
-    currency: input.currency,
-  };
 }

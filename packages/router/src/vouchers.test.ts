@@ -1,8 +1,9 @@
 import { inspect } from 'node:util';
 import { ConfigError, createMemoryJournal, Secret } from '@tolem/core';
+import { FakeProvider } from '@tolem/core/testing';
 import { describe, expect, it } from 'vitest';
-import { FakeProvider, ManualClock } from '../test/fake-provider.js';
 import { harness, order } from '../test/harness.js';
+import { ManualClock } from '../test/manual-clock.js';
 import type { RouterEvents } from './events.js';
 import { type RouterOptions, resolveOptions } from './options.js';
 import { VoucherHold } from './voucher-hold.js';

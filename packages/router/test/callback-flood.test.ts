@@ -9,8 +9,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, it } from 'vitest';
-import { createCallbackHandler } from '../src/callback-handler.js';
-import { ManualClock } from './fake-provider.js';
+import { createCallbackHandler } from '../src/http/callback-handler.js';
+import { ManualClock } from './manual-clock.js';
 import { type Stack, stack } from './stack.js';
 
 const TOKEN = 'cb-token-0123456789abcdef';

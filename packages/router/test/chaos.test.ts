@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type PaymentRecord, replayHistory, replayTarget } from '@tolem/core';
-import type { Simulator } from '@tolem/provider-vectrafin/simulator';
+import type { Simulator } from '@tolem/vectrafin-simulator';
 import { afterEach, expect, it } from 'vitest';
 import { AGENT_ID, AGENT_PASSWORD, type Stack, stack } from './stack.js';
 

@@ -7,7 +7,7 @@
 import { createMemoryJournal, Money, type PaymentRecord, zonedParts } from '@tolem/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EndOfDayProgress } from '../src/back-office/types.js';
-import { ManualClock } from './fake-provider.js';
+import { ManualClock } from './manual-clock.js';
 import { AGENT_ID, AGENT_PASSWORD, type Stack, stack } from './stack.js';
 
 const TIMEOUT = 120_000;

@@ -1,9 +1,10 @@
 import { createMemoryJournal, type PaymentJournal } from '@tolem/core';
+import { FakeProvider } from '@tolem/core/testing';
 import type { RouterEventName, RouterEvents } from '../src/events.js';
 import type { RouterOptions } from '../src/options.js';
 import { createRouter } from '../src/router.js';
 import type { Router } from '../src/types.js';
-import { FakeProvider, ManualClock } from './fake-provider.js';
+import { ManualClock } from './manual-clock.js';
 
 export interface Harness {
   router: Router;

@@ -5,7 +5,7 @@
  * `missing_at_provider`: an operator acting on it would pay again or refund wrongly.
  */
 import { VECTRAFIN_STATUS_TABLE } from '@tolem/provider-vectrafin';
-import type { Fault } from '@tolem/provider-vectrafin/simulator';
+import type { Fault } from '@tolem/vectrafin-simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Stack, stack } from './stack.js';
 

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCallbackHandler } from '../src/callback-handler.js';
+import { createCallbackHandler } from '../src/http/callback-handler.js';
 import { AGENT_PASSWORD, type Stack, stack } from './stack.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { PaymentJournal } from '@tolem/core';
 import { createSqliteJournal } from '@tolem/journal-sqlite';
 import { createVectrafinProvider, type VectrafinOptions } from '@tolem/provider-vectrafin';
-import { type Simulator, type SimulatorOptions, startSimulator } from '@tolem/provider-vectrafin/simulator';
+import { type Simulator, type SimulatorOptions, startSimulator } from '@tolem/vectrafin-simulator';
 import type { RouterEventName, RouterEvents } from '../src/events.js';
 import type { RouterOptions } from '../src/options.js';
 import { createRouter } from '../src/router.js';

@@ -9,7 +9,7 @@ import { type AddressInfo, createServer, type LookupFunction } from 'node:net';
 import { latestAttempt, type PaymentRecord } from '@tolem/core';
 import { Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { provablyUnsent } from '../src/failover-policy.js';
+import { provablyUnsent } from '../src/routing/failover-policy.js';
 import { type Stack, stack } from './stack.js';
 
 const TIMEOUT = 60_000;

@@ -1,12 +1,14 @@
+import { ValidationError } from '@tolem/core';
 import {
-  DEMO_AGENT_ID,
-  DEMO_BALANCES,
   DEMO_PASSWORD,
+  type SimulatorCommandInput,
+  type SimulatorSetup,
+  simulatorSetup,
   startSimulator,
-} from '@tolem/provider-vectrafin/simulator';
+} from '@tolem/vectrafin-simulator';
 import { optionalString } from '../args.js';
 import { CliError, usageError } from '../cli-error.js';
-import type { Command } from '../command.js';
+import type { Command, CommandContext } from '../command.js';
 import { ENV } from '../connection.js';
 import { EXIT } from '../exit-codes.js';
 import { writeLine } from '../io.js';
@@ -22,46 +24,65 @@ export function readPort(value: string | undefined, flag = 'port'): number {
   return Number(value);
 }
 
-export function readSeed(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (!/^[\w.-]{1,64}$/.test(value)) {
-    throw usageError(`--seed must be a word or a number (letters, digits, "-", "_", "."), e.g. --seed 42`);
-  }
-  return value;
-}
-
 /** Resolves when `signal` aborts (Ctrl-C, SIGTERM). */
 export function untilAborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
+/** What each setting of the simulator's own check is called on this command line. */
+const SETTING_NAMES: Readonly<Record<string, string>> = {
+  port: '--port',
+  seed: '--seed',
+  host: '--host',
+  callbackUrl: '--callback-url',
+  agentId: ENV.agentId,
+  password: ENV.password,
+};
+
+/** The simulator's options from the flags and environment, checked by the simulator package. */
+function readSettings(context: CommandContext): SimulatorSetup {
+  const input: SimulatorCommandInput = {
+    port: readPort(optionalString(context.flags, 'port')),
+    seed: optionalString(context.flags, 'seed'),
+    host: optionalString(context.flags, 'host'),
+    callbackUrl: optionalString(context.flags, 'callback-url'),
+    agentId: context.io.env[ENV.agentId],
+    password: context.io.env[ENV.password],
+  };
+  try {
+    return simulatorSetup(input);
+  } catch (error) {
+    if (!ValidationError.is(error)) throw error;
+    throw usageError(`${SETTING_NAMES[error.field] ?? error.field}: ${error.rule}`, { cause: error });
+  }
+}
+
 export const simulatorCommand: Command = {
   name: 'simulator',
   summary: 'Run the VectraFin sandbox on loopback; prints its URL first, then the credentials.',
-  usage: 'tolem simulator [--port N] [--seed S]',
+  usage: 'tolem simulator [--port N] [--seed S] [--host H] [--callback-url URL]',
   options: {
-    port: { type: 'string', value: 'N', description: 'port on 127.0.0.1 (default: a free one)' },
+    port: { type: 'string', value: 'N', description: 'port to listen on (default: a free one)' },
     seed: { type: 'string', value: 'S', description: 'seed for deterministic ids and timings' },
+    host: {
+      type: 'string',
+      value: 'H',
+      description: 'address to listen on (default 127.0.0.1; the demo password is public)',
+    },
+    'callback-url': {
+      type: 'string',
+      value: 'URL',
+      description: 'where to POST the CallBack when a payment turns final (default: none)',
+    },
   },
   async run(context) {
-    const port = readPort(optionalString(context.flags, 'port'));
-    const seed = readSeed(optionalString(context.flags, 'seed'));
-    const envAgent = context.io.env[ENV.agentId];
-    const envPassword = context.io.env[ENV.password];
-    const agentId = envAgent !== undefined && envAgent !== '' ? envAgent : DEMO_AGENT_ID;
-    const password = envPassword !== undefined && envPassword !== '' ? envPassword : DEMO_PASSWORD;
-    if (!/^\d{1,18}$/.test(agentId)) throw usageError(`${ENV.agentId} must be digits only, e.g. 1`);
-    context.addSecret(password === DEMO_PASSWORD ? '' : password);
-    const custom = agentId !== DEMO_AGENT_ID || password !== DEMO_PASSWORD;
-    const simulator = await startSimulator({
-      port,
-      ...(seed === undefined ? {} : { seed }),
-      // Credentials from the environment replace the demo agent, with the same opening balance.
-      ...(custom
-        ? { includeDemoAgent: false, agents: [{ agentId, password, balances: { ...DEMO_BALANCES } }] }
-        : {}),
-    }).catch((error: unknown) => {
+    const { options, agentId, demoPassword } = readSettings(context);
+    const port = options.port ?? 0;
+    // A password the user chose is theirs: never printed. The demo one is public by design.
+    const password = options.agents?.[0]?.password;
+    if (password !== undefined && !demoPassword) context.addSecret(password);
+    const simulator = await startSimulator(options).catch((error: unknown) => {
       if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
       throw new CliError(
         `port ${port} is in use: pick another with --port, or --port 0 for a free one`,
@@ -71,16 +92,11 @@ export const simulatorCommand: Command = {
       );
     });
     const url = simulator.url;
-    // A password the user chose is theirs: never printed. The demo one is public by design.
-    const passwordLine =
-      password === DEMO_PASSWORD
-        ? `export ${ENV.password}=${DEMO_PASSWORD}`
-        : `# ${ENV.password}: the one you set`;
+    const passwordLine = demoPassword
+      ? `export ${ENV.password}=${DEMO_PASSWORD}`
+      : `# ${ENV.password}: the one you set`;
     if (context.json) {
-      writeLine(
-        context.io.stdout,
-        JSON.stringify({ url, agentId, passwordFromEnvironment: password !== DEMO_PASSWORD }),
-      );
+      writeLine(context.io.stdout, JSON.stringify({ url, agentId, passwordFromEnvironment: !demoPassword }));
     } else {
       writeLine(context.io.stdout, url);
       writeLine(context.io.stdout, `export ${ENV.url}=${url}`);

@@ -4,22 +4,12 @@ import { usageError } from '../cli-error.js';
 import type { Command, CommandOutput } from '../command.js';
 import { CONNECTION_OPTIONS, type Connection } from '../connection.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
-import { moneyCell, outcomeRows } from '../format/outcome.js';
+import { moneyCell, outcomeFields, outcomeRows } from '../format/outcome.js';
 import { columnTable, keyValueTable } from '../format/table.js';
 import { readAccount, readAmount, readCurrency, readService } from '../inputs.js';
 import { noticeFor } from '../notices.js';
 import { parseZonedTime } from '../zoned-time.js';
 import { requireOperation, withProvider } from './vectrafin-shared.js';
-
-function outcomeFields(result: BalanceResult | ServicesResult | QuoteResult | PaymentListResult) {
-  return {
-    state: result.state,
-    final: result.final,
-    reason: result.reason,
-    providerStatus: result.providerStatus,
-    message: result.message,
-  };
-}
 
 /** Lists succeed as "done" (exit 0); anything else is reported like an outcome. */
 function listOutput(

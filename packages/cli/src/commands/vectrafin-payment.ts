@@ -3,7 +3,7 @@ import type { OptionDefs } from '../args.js';
 import type { Command, CommandContext, CommandOutput } from '../command.js';
 import { CONNECTION_OPTIONS } from '../connection.js';
 import { exitCodeFor } from '../exit-codes.js';
-import { moneyCell, outcomeRows } from '../format/outcome.js';
+import { moneyCell, outcomeFields, outcomeRows } from '../format/outcome.js';
 import { type Cell, columnTable, keyValueTable } from '../format/table.js';
 import {
   readAccount,
@@ -31,11 +31,7 @@ const PAYMENT_FIELDS: OptionDefs = {
 
 export function checkDocument(result: AccountCheckResult): Record<string, unknown> {
   return {
-    state: result.state,
-    final: result.final,
-    reason: result.reason,
-    providerStatus: result.providerStatus,
-    message: result.message,
+    ...outcomeFields(result),
     transactionId: result.transactionId,
     providerRequestId: result.providerRequestId,
     serviceId: result.serviceId,
@@ -156,11 +152,7 @@ export const checkCommand: Command = {
 
 export function paymentDocument(result: PaymentResult): Record<string, unknown> {
   return {
-    state: result.state,
-    final: result.final,
-    reason: result.reason,
-    providerStatus: result.providerStatus,
-    message: result.message,
+    ...outcomeFields(result),
     transactionId: result.transactionId,
     providerRequestId: result.providerRequestId,
     amount: result.amount,

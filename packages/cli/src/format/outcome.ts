@@ -1,6 +1,17 @@
 import type { Outcome } from '@tolem/core';
 import type { Cell } from './table.js';
 
+/** An outcome's fields as every `--json` document starts with them. */
+export function outcomeFields(outcome: Outcome): Record<string, unknown> {
+  return {
+    state: outcome.state,
+    final: outcome.final,
+    reason: outcome.reason,
+    providerStatus: outcome.providerStatus,
+    message: outcome.message,
+  };
+}
+
 /** "succeeded (final)", "pending (not final)". */
 export function stateLabel(outcome: Pick<Outcome, 'state' | 'final'>): string {
   return `${outcome.state} (${outcome.final ? 'final' : 'not final'})`;

@@ -6,10 +6,10 @@ import { expect } from 'vitest';
 import { JournalConflictError, ValidationError } from '../errors.js';
 import type { AttemptUpdate, NewPayment, PaymentJournal, PaymentRecord } from '../journal.js';
 import { outcome } from '../model.js';
+import { type ConformanceCheck, checksOnFresh } from './conformance-check.js';
 import { historyChecks } from './journal-history-checks.js';
 import { submissionChecks } from './journal-submission-checks.js';
 import { voucherChecks } from './journal-voucher-checks.js';
-import type { ConformanceCheck } from './provider-checks.js';
 
 export interface JournalConformanceOptions {
   /** Shown in the suite's title. */
@@ -71,22 +71,7 @@ function txOf(record: PaymentRecord, provider = 'vf-a'): string {
 }
 
 export function journalChecks(options: JournalConformanceOptions): ConformanceCheck[] {
-  const check = (
-    name: string,
-    body: (journal: PaymentJournal, hold: (j: PaymentJournal) => void) => Promise<void>,
-  ) => ({
-    name,
-    async run() {
-      let journal = await options.createJournal();
-      try {
-        await body(journal, (next) => {
-          journal = next;
-        });
-      } finally {
-        await journal.close();
-      }
-    },
-  });
+  const check = checksOnFresh(() => options.createJournal());
 
   const checks: ConformanceCheck[] = [
     check('create is idempotent on the payment id', async (journal) => {

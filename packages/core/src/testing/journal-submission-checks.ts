@@ -6,11 +6,10 @@
 import { expect } from 'vitest';
 import type { AuditActor } from '../audit.js';
 import { JournalConflictError, ValidationError } from '../errors.js';
-import type { PaymentJournal } from '../journal.js';
 import { outcome } from '../model.js';
 import type { NewSubmission } from '../registry-submission.js';
+import { type ConformanceCheck, checksOnFresh } from './conformance-check.js';
 import type { JournalConformanceOptions } from './journal-checks.js';
-import type { ConformanceCheck } from './provider-checks.js';
 
 const T0 = new Date('2030-01-01T21:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -50,22 +49,7 @@ async function conflict(call: Promise<unknown>): Promise<JournalConflictError> {
 }
 
 export function submissionChecks(options: JournalConformanceOptions): ConformanceCheck[] {
-  const check = (
-    name: string,
-    body: (journal: PaymentJournal, hold: (j: PaymentJournal) => void) => Promise<void>,
-  ): ConformanceCheck => ({
-    name,
-    async run() {
-      let journal = await options.createJournal();
-      try {
-        await body(journal, (next) => {
-          journal = next;
-        });
-      } finally {
-        await journal.close();
-      }
-    },
-  });
+  const check = checksOnFresh(() => options.createJournal());
   const key = { provider: 'vf-a', date: '2030-01-01', kind: 'registry' as const, revision: 1 };
 
   const checks: ConformanceCheck[] = [

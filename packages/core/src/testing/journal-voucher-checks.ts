@@ -7,8 +7,8 @@ import { expect } from 'vitest';
 import { ValidationError } from '../errors.js';
 import type { NewPayment, PaymentJournal, PaymentRecord, SealedVoucher } from '../journal.js';
 import { outcome } from '../model.js';
+import { type ConformanceCheck, checksOnFresh } from './conformance-check.js';
 import type { JournalConformanceOptions } from './journal-checks.js';
-import type { ConformanceCheck } from './provider-checks.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -51,22 +51,7 @@ function succeededWith(voucher: SealedVoucher) {
 }
 
 export function voucherChecks(options: JournalConformanceOptions): ConformanceCheck[] {
-  const check = (
-    name: string,
-    body: (journal: PaymentJournal, hold: (j: PaymentJournal) => void) => Promise<void>,
-  ): ConformanceCheck => ({
-    name,
-    async run() {
-      let journal = await options.createJournal();
-      try {
-        await body(journal, (next) => {
-          journal = next;
-        });
-      } finally {
-        await journal.close();
-      }
-    },
-  });
+  const check = checksOnFresh(() => options.createJournal());
 
   const checks: ConformanceCheck[] = [
     check('vouchers: a new payment keeps no voucher', async (journal) => {

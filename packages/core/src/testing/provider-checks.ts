@@ -18,12 +18,8 @@ import {
   expectNoSecrets,
   expectPaymentResult,
 } from './assertions.js';
+import type { ConformanceCheck } from './conformance-check.js';
 import type { PaymentScenario, ProviderConformanceOptions } from './provider-options.js';
-
-export interface ConformanceCheck {
-  name: string;
-  run(): Promise<void>;
-}
 
 interface Context {
   provider: PaymentProvider;

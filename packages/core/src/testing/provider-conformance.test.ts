@@ -1,17 +1,50 @@
 import { describe, expect, it } from 'vitest';
-import { createFakeBackend, createFakeProvider, FAKE_PASSWORD, type Flaw } from '../../test/fake-provider.js';
+import type { PaymentRequest } from '../operations.js';
+import { type FakeAnswer, FakeProvider, type FakeProviderFlaw } from './fake-provider.js';
 import { providerChecks } from './provider-checks.js';
 import { runProviderConformance } from './provider-conformance.js';
 import type { ProviderConformanceOptions } from './provider-options.js';
 
-function fakeOptions(flaws: readonly Flaw[] = []): ProviderConformanceOptions {
-  const backend = createFakeBackend();
+const FAKE_PASSWORD = 'fake-agent-Pa55!';
+
+/** The scenario accounts of the fake's backend: how each one is answered. */
+function byAccount(request: PaymentRequest): FakeAnswer | Promise<FakeAnswer> {
+  switch (request.account) {
+    case 'fault':
+      return { state: 'unknown', reason: 'connection_lost' };
+    case 'hang':
+      // Never answers: only the caller's abort ends the call.
+      return new Promise<FakeAnswer>(() => {});
+    case 'missing':
+      return { state: 'failed', reason: 'account_not_found', providerStatus: '-105' };
+    case 'slow':
+      return { state: 'pending', providerStatus: '3' };
+    default:
+      return { state: 'succeeded', providerStatus: '10' };
+  }
+}
+
+function fakeOptions(flaws: readonly FakeProviderFlaw[] = []): ProviderConformanceOptions {
+  let current: FakeProvider | undefined;
   let nextId = 1_000_000n;
   const pay = (account: string) => ({ serviceId: '7', account, amount: '100.00', currency: 'KZT' });
   return {
     name: flaws.length ? `fake with ${flaws.join(', ')}` : 'fake',
-    createProvider: () => createFakeProvider(backend, flaws),
-    requestsSeen: () => backend.requests,
+    createProvider: () => {
+      current = new FakeProvider('fake', {
+        pay: byAccount,
+        quote: 'unsupported',
+        listServices: () => [
+          { id: '7', name: 'Steam', testAccount: 'galek10', rate: null, topCommission: null, limits: [] },
+        ],
+        password: FAKE_PASSWORD,
+        timeZone: 'Asia/Almaty',
+        registryChunkSize: 1000,
+        flaws,
+      });
+      return current;
+    },
+    requestsSeen: () => current?.requests ?? 0,
     secrets: [FAKE_PASSWORD],
     scenarios: {
       succeeded: () => pay('galek10'),
@@ -30,7 +63,7 @@ function fakeOptions(flaws: readonly Flaw[] = []): ProviderConformanceOptions {
 runProviderConformance(fakeOptions());
 
 describe('the provider suite fails a broken provider', () => {
-  const cases: [Flaw, string][] = [
+  const cases: [FakeProviderFlaw, string][] = [
     ['unknown-as-failed', 'pay: a fault with no usable answer is unknown, never failed'],
     ['sends-before-validating', 'validates before sending: bad amounts'],
     ['ignores-aborted-signal', 'an already-aborted signal throws and sends nothing'],

@@ -1,6 +1,6 @@
 import { replayHistory, replayTarget } from '@tolem/core';
+import { FakeProvider } from '@tolem/core/testing';
 import { describe, expect, it } from 'vitest';
-import { FakeProvider } from '../../test/fake-provider.js';
 import { harness, order } from '../../test/harness.js';
 
 const callback = (transactionId: string, status: number) =>

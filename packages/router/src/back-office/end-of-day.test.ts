@@ -9,8 +9,8 @@ import {
   UnsupportedOperationError,
   ValidationError,
 } from '@tolem/core';
+import { FakeProvider } from '@tolem/core/testing';
 import { describe, expect, it } from 'vitest';
-import { FakeProvider } from '../../test/fake-provider.js';
 import { harness, order } from '../../test/harness.js';
 import { dayWindow } from './day-book.js';
 
@@ -21,7 +21,6 @@ type ChunkAnswer = 'success' | 'error' | 'timeout' | 'throw-before';
  * (what the provider registered, and when), and answers to each registry request the test scripts.
  */
 class RegistryProvider extends FakeProvider {
-  readonly timeZone = 'Asia/Almaty';
   readonly registered = new Map<string, { at: number; amount: string; state: 'succeeded' }>();
   readonly registries: RegistryEntry[][] = [];
   readonly totals: DailyTotals[] = [];
@@ -31,14 +30,12 @@ class RegistryProvider extends FakeProvider {
   constructor() {
     super('vf-a', {
       listPayments: (range) => this.#list(range),
+      timeZone: 'Asia/Almaty',
+      registryChunkSize: 2,
     });
-    const capabilities = this.capabilities as unknown as {
-      operations: Record<string, boolean>;
-      registryChunkSize?: number;
-    };
+    const capabilities = this.capabilities as unknown as { operations: Record<string, boolean> };
     capabilities.operations.registry = true;
     capabilities.operations.dailyTotals = true;
-    capabilities.registryChunkSize = 2;
   }
 
   #list(range: { from: Date; to: Date }): PaymentListResult {
@@ -120,6 +117,10 @@ describe('endOfDay: checks before anything is asked', () => {
     [DAY, { force: 'because' }, 'force'],
     [DAY, { actor: 'two\nlines' }, 'actor'],
     [DAY, { marginMs: -1 }, 'marginMs'],
+    [DAY, { marginMs: 1.5 }, 'marginMs'],
+    [DAY, { marginMs: 86_400_001 }, 'marginMs'],
+    [DAY, { timeoutMs: 0 }, 'timeoutMs'],
+    [DAY, { timeoutMs: 3e9 }, 'timeoutMs'],
     [DAY, { onProgress: 'print' }, 'onProgress'],
     [DAY, { sned: true }, 'sned'],
   ])('%s %j → ValidationError on %s, nothing asked', async (date, options, field) => {

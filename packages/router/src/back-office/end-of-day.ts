@@ -1,9 +1,11 @@
 import {
   type AuditActor,
   type DailyTotals,
+  functionSchema,
+  integerSchema,
   isAbortSignal,
-  MAX_TIMEOUT_MS,
   Money,
+  millisecondsSchema,
   type PaymentListRange,
   type PaymentListResult,
   type PaymentProvider,
@@ -42,24 +44,14 @@ const optionsSchema = z.strictObject(
       // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
       .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), { error: 'one line, no control characters' })
       .optional(),
-    marginMs: z
-      .number({ error: 'a number of milliseconds is required' })
-      .int({ error: 'an integer' })
-      .min(0, { error: 'at least 0' })
-      .max(86_400_000, { error: 'at most 86400000 (a day)' })
-      .optional(),
-    onProgress: z
-      .custom<EndOfDayOptions['onProgress']>((value) => typeof value === 'function', {
-        error: 'a function is required',
-      })
-      .optional(),
+    marginMs: integerSchema(
+      0,
+      86_400_000,
+      'an integer number of milliseconds from 0 to 86400000 (a day)',
+    ).optional(),
+    onProgress: functionSchema<NonNullable<EndOfDayOptions['onProgress']>>().optional(),
     signal: z.custom<AbortSignal>(isAbortSignal, { error: 'an AbortSignal is required' }).optional(),
-    timeoutMs: z
-      .number({ error: 'a number of milliseconds is required' })
-      .int({ error: 'an integer' })
-      .min(1, { error: 'at least 1' })
-      .max(MAX_TIMEOUT_MS, { error: `at most ${MAX_TIMEOUT_MS}` })
-      .optional(),
+    timeoutMs: millisecondsSchema().optional(),
   },
   { error: 'an options object is required' },
 );

@@ -13,12 +13,12 @@ import {
   type Reason,
   ResolutionRefusedError,
 } from '@tolem/core';
+import { type FakeAnswer, FakeProvider } from '@tolem/core/testing';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { type Answer, FakeProvider } from '../../test/fake-provider.js';
 import { harness } from '../../test/harness.js';
 
-type StatusAnswer = Answer | 'unreachable' | 'throws';
+type StatusAnswer = FakeAnswer | 'unreachable' | 'throws';
 
 const attemptShape = fc.record({
   state: fc.constantFrom<PaymentState>('pending', 'unknown', 'failed'),
@@ -55,7 +55,7 @@ it('no path of resolve marks failed a payment the provider reports as succeeded 
   await fc.assert(
     fc.asyncProperty(scenario, async (s) => {
       const answers = new Map<string, StatusAnswer>();
-      const status = (transactionId: string): Answer => {
+      const status = (transactionId: string): FakeAnswer => {
         const answer = answers.get(transactionId) ?? {
           state: 'unknown',
           reason: 'not_found',

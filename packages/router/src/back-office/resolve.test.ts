@@ -7,14 +7,14 @@ import {
   replayTarget,
   ValidationError,
 } from '@tolem/core';
+import { type FakeAnswer, FakeProvider } from '@tolem/core/testing';
 import { describe, expect, it } from 'vitest';
-import { type Answer, FakeProvider } from '../../test/fake-provider.js';
 import { harness, order } from '../../test/harness.js';
 
 const ALICE = { actor: 'Aigerim N.', note: 'customer called: the top-up never arrived' };
 
 /** A payment whose only attempt at vf-a came back unknown (timeout), with Status answering `status`. */
-async function stuckPayment(paymentId: string, status: (tx: string) => Answer | 'unreachable') {
+async function stuckPayment(paymentId: string, status: (tx: string) => FakeAnswer | 'unreachable') {
   const a = new FakeProvider('vf-a', {
     pay: () => ({ state: 'unknown', reason: 'timeout' }),
     getStatus: (ref) => {
@@ -132,7 +132,7 @@ describe('resolve failed', () => {
     expect(replayHistory(entries)).toEqual(replayTarget((await h.journal.get('r-1'))!));
   });
 
-  it.each<[string, Answer]>([
+  it.each<[string, FakeAnswer]>([
     ['succeeded', { state: 'succeeded', providerStatus: '10' }],
     ['pending', { state: 'pending', providerStatus: '3' }],
     [
@@ -371,6 +371,6 @@ it('a write that races the resolution makes it read again and ask again', async 
   expect(h.a.calledWith('getStatus')).toHaveLength(2);
 });
 
-function outcomeOf(answer: Answer): Outcome {
+function outcomeOf(answer: FakeAnswer): Outcome {
   return outcome(answer.state, answer.reason ?? null, answer.providerStatus ?? null, null);
 }

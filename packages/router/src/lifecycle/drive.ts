@@ -7,10 +7,9 @@ import {
   type Secret,
   ValidationError,
 } from '@tolem/core';
-import { decide, mayMarkFailed, provablyUnsent } from '../failover-policy.js';
-import { nextTarget } from '../routing.js';
+import { decide, mayMarkFailed, provablyUnsent } from '../routing/failover-policy.js';
 import type { RouteTarget } from '../types.js';
-import type { RouterContext } from './context.js';
+import { nextTargetNow, type RouterContext } from './context.js';
 import { commit, reload } from './journal-writer.js';
 import { resendAttempt, type SendResult, sendNewAttempt } from './send.js';
 import { attemptUpdateFrom, settle } from './settle.js';
@@ -50,7 +49,7 @@ export async function drive(
   const steps = 4 * (Object.values(ctx.routes).reduce((n, route) => Math.max(n, route.length), 0) + 2);
   for (let step = 0; step < steps && !current.final; step++) {
     const latest = latestAttempt(current);
-    const pick = nextTarget(ctx, current, refused);
+    const pick = nextTargetNow(ctx, current, refused);
     const decision = decide(latest, ctx.policy, pick.target !== null);
     if (decision.kind === 'wait') break;
     if (decision.kind === 'succeeded' || decision.kind === 'failed') {

@@ -8,9 +8,10 @@ import {
   Secret,
   ValidationError,
 } from '@tolem/core';
+import { FakeProvider } from '@tolem/core/testing';
 import { describe, expect, it } from 'vitest';
-import { FakeProvider, ManualClock } from '../../test/fake-provider.js';
 import { harness, order } from '../../test/harness.js';
+import { ManualClock } from '../../test/manual-clock.js';
 import { READ_BACK_DELAYS_MS } from './record-payment.js';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -582,6 +583,20 @@ describe('pay: a journal failure is never thrown as "nothing sent" (architecture
 });
 
 /**
+ * `inner` with some methods replaced. A delegate, not a prototype chain: a journal's methods read its
+ * #private state, which an object inheriting from it does not have.
+ */
+function overriding(inner: PaymentJournal, overrides: Partial<PaymentJournal>): PaymentJournal {
+  return new Proxy(inner, {
+    get(target, key) {
+      if (Object.hasOwn(overrides, key)) return overrides[key as keyof PaymentJournal];
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
  * A memory journal whose create misbehaves as a database behind a lost connection does. In
  * `commit-then-lose` the first create writes the row and then throws (the answer to the commit was
  * lost). In `down` the journal goes away at the first create, before writing: the next `failures`
@@ -734,9 +749,10 @@ describe('pay: a create whose result is unknown is resolved before pay() answers
   it('without a timeoutMs, a read-back that hangs ends with the in-flight window: PaymentUnconfirmedError', async () => {
     const clock = new ManualClock();
     const { journal, state } = flakyCreate(createMemoryJournal({ clock }), 'down', 1);
-    const hanging = Object.create(journal) as PaymentJournal;
     // The first create loses its connection; the next one never answers (an unanswered connect).
-    hanging.create = (payment) => (state.creates === 0 ? journal.create(payment) : new Promise(() => {}));
+    const hanging = overriding(journal, {
+      create: (payment) => (state.creates === 0 ? journal.create(payment) : new Promise(() => {})),
+    });
     const h = harness({ clock, journal: hanging, onError: () => {}, finalizer: { inFlightMs: 50 } });
     const error = await rejection(h.router.pay(order('order-cl9', { service: 'solo' })));
     expect(PaymentUnconfirmedError.is(error)).toBe(true);
@@ -747,11 +763,12 @@ describe('pay: a create whose result is unknown is resolved before pay() answers
     for (const refusal of [new ConfigError('journal', 'read-only'), new ValidationError('amount', 'bad')]) {
       const inner = createMemoryJournal();
       let creates = 0;
-      const journal = Object.create(inner) as PaymentJournal;
-      journal.create = async () => {
-        creates += 1;
-        throw refusal;
-      };
+      const journal = overriding(inner, {
+        create: async () => {
+          creates += 1;
+          throw refusal;
+        },
+      });
       const h = harness({ journal });
       expect(await rejection(h.router.pay(order('order-cl7', { service: 'solo' })))).toBe(refusal);
       expect(creates).toBe(1);

@@ -16,10 +16,10 @@ import {
   ValidationError,
 } from '@tolem/core';
 import * as z from 'zod';
-import { nextTarget, requireTargets } from '../routing.js';
+import { requireTargets } from '../routing/route-table.js';
 import type { PaymentView, PayRequest } from '../types.js';
 import { toView } from '../view.js';
-import type { RouterContext } from './context.js';
+import { nextTargetNow, type RouterContext } from './context.js';
 import { drive } from './drive.js';
 import { type RecordedPayment, recordPayment } from './record-payment.js';
 
@@ -87,7 +87,7 @@ export async function pay(
   options: CallOptions = {},
 ): Promise<PaymentView> {
   const input = parsePayRequest(request);
-  requireTargets(ctx, input.service, input.currency);
+  requireTargets(ctx.routes, input.service, input.currency);
   options.signal?.throwIfAborted();
   // A repeat needs no lock: it never sends, and must not wait behind a check in flight.
   const known = await ctx.journal.get(input.paymentId);
@@ -101,7 +101,7 @@ export async function pay(
       assertSame(existing, input);
       return toView(existing, ctx.vouchers.view(existing));
     }
-    if (nextTarget(ctx, { ...input, attempts: [] }).target === null) {
+    if (nextTargetNow(ctx, { ...input, attempts: [] }).target === null) {
       throw new ProviderUnavailableError(`no provider of route ${input.service} is available: nothing sent`);
     }
     options.signal?.throwIfAborted();

@@ -9,16 +9,15 @@ import {
   type Secret,
   type Transition,
 } from '@tolem/core';
-import { backoffDelay } from '../backoff.js';
 import {
   type AttemptFacts,
   type Decision,
   decide,
   mayMarkFailed,
   settledWithoutMoney,
-} from '../failover-policy.js';
-import { nextTarget } from '../routing.js';
-import type { RouterContext } from './context.js';
+} from '../routing/failover-policy.js';
+import { backoffDelay } from './backoff.js';
+import { nextTargetNow, type RouterContext } from './context.js';
 import { commit } from './journal-writer.js';
 
 export interface Settlement {
@@ -87,7 +86,7 @@ export function planSettlement(
   const latestFacts = facts[facts.length - 1];
   let decision: Decision = { kind: 'wait' };
   if (!record.final && latest !== undefined && latestFacts !== undefined) {
-    decision = decide(latestFacts, ctx.policy, nextTarget(ctx, record).target !== null);
+    decision = decide(latestFacts, ctx.policy, nextTargetNow(ctx, record).target !== null);
     const latestUpdate = latest.no === attempt.no && !latest.final ? settlement.update : null;
     const shown = { ...latest, ...(latestUpdate ?? {}), ...latestFacts };
     if (decision.kind === 'succeeded') {
