@@ -7,6 +7,8 @@ export interface OptionDef {
   value?: string;
   description: string;
   short?: string;
+  /** A string flag that may be given more than once (`--fault A --fault B`): its value is a list. */
+  multiple?: boolean;
 }
 
 export type OptionDefs = Record<string, OptionDef>;
@@ -16,7 +18,7 @@ export interface PositionalDef {
   name: string;
   description: string;
 }
-export type Flags = Record<string, string | boolean | undefined>;
+export type Flags = Record<string, string | readonly string[] | boolean | undefined>;
 
 /** Flags every command accepts. */
 export const GLOBAL_OPTIONS: OptionDefs = {
@@ -31,7 +33,7 @@ const FORBIDDEN_PASSWORD_FLAGS = ['--password', '--agent-password', '--pass'];
 export const PASSWORD_HINT =
   'put the password in the TOLEM_VECTRAFIN_PASSWORD environment variable or in a file named by --password-file';
 
-type ParseConfig = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+type ParseConfig = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
 /**
  * Parses `args` strictly against `options` (plus the global flags). Every problem becomes a one-line
@@ -58,7 +60,11 @@ export function parseCommandLine(
   const all = { ...GLOBAL_OPTIONS, ...options };
   const config: ParseConfig = {};
   for (const [name, def] of Object.entries(all)) {
-    config[name] = def.short === undefined ? { type: def.type } : { type: def.type, short: def.short };
+    config[name] = {
+      type: def.type,
+      ...(def.short === undefined ? {} : { short: def.short }),
+      ...(def.multiple === true ? { multiple: true } : {}),
+    };
   }
   const flagArgs = withoutTerminator(args, config);
   rejectPasswordFlag(flagArgs);
@@ -162,6 +168,15 @@ export function optionalString(flags: Flags, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value === '') throw usageError(`--${name} needs a value`);
   return value;
+}
+
+/** Every value of a flag given any number of times (`multiple`), each non-empty. */
+export function optionalStrings(flags: Flags, name: string): string[] {
+  const value = flags[name];
+  if (value === undefined) return [];
+  const values = typeof value === 'string' ? [value] : Array.isArray(value) ? value : null;
+  if (values === null || values.some((each) => each === '')) throw usageError(`--${name} needs a value`);
+  return [...values];
 }
 
 /** Help text for a command: usage line, its arguments, then one line per flag. */

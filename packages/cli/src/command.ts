@@ -32,6 +32,8 @@ export interface Command {
   options: OptionDefs;
   /** Arguments besides the flags (`ID`); none when absent. */
   positionals?: readonly PositionalDef[];
+  /** More help after the flags (value syntax, examples), when one line per flag is not enough. */
+  details?: string;
   /** One-shot commands return their output; long-running ones print themselves and return a code. */
   run(context: CommandContext): Promise<CommandOutput | ExitCode>;
 }

@@ -27,6 +27,8 @@ payments list and show also take --journal sqlite:PATH or postgres://user@host/d
 Connection (vectrafin commands): --url / ${ENV.url}, --agent-id / ${ENV.agentId},
 the password from ${ENV.password} or --password-file FILE (never a flag), --timeout SECONDS (default 60).
 Every command takes --json (one JSON document on stdout), --debug and --help.
+Try it on the sandbox: eval "$(tolem simulator --detach)" sets ${ENV.url}, ${ENV.agentId} and
+${ENV.password}; then tolem vectrafin check --service 7 --account galek10 --amount 100.00.
 
 Exit codes: 0 done or succeeded · 1 anything else (unreachable, wrong credentials, unexpected)
             2 bad input, nothing sent or changed · 3 final failure · 4 not final (pending or unknown)

@@ -89,6 +89,7 @@ export async function run(
     const flags = parsed.flags;
     if (flags.help === true) {
       io.stdout.write(renderHelp(command.usage, command.summary, command.options, positionals));
+      if (command.details !== undefined) io.stdout.write(`\n${command.details}`);
       return EXIT.ok;
     }
     const context: CommandContext = {

@@ -79,3 +79,37 @@ export function waitForOutput(stream: NodeJS.ReadableStream, pattern: RegExp): P
 export function json(result: Result): Record<string, unknown> {
   return JSON.parse(result.stdout) as Record<string, unknown>;
 }
+
+/** Whether a process with this id is running. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sends SIGTERM to a process the test started in the background (`tolem simulator --detach`) and waits
+ * until it is gone: true when it was still running and stopped.
+ */
+export async function stopProcess(pid: number, waitMs = 10_000): Promise<boolean> {
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return false;
+  process.kill(pid, 'SIGTERM');
+  for (const started = Date.now(); Date.now() - started < waitMs; ) {
+    if (!alive(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  process.kill(pid, 'SIGKILL');
+  return false;
+}
+
+/** Waits until the process is gone: true when it ended within `waitMs`. */
+export async function exited(pid: number, waitMs = 10_000): Promise<boolean> {
+  for (const started = Date.now(); Date.now() - started < waitMs; ) {
+    if (!alive(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return !alive(pid);
+}

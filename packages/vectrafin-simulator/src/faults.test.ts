@@ -266,3 +266,35 @@ describe('fault probability', () => {
     expect(await faultedRequests('another seed')).not.toEqual(first);
   });
 });
+
+describe('the faults option', () => {
+  it('puts its rules in place before the first request, in order, as faults.add would', async () => {
+    const simulator = await startSimulator({
+      seed: 'option',
+      faults: [
+        { requestType: 'Payment', times: 1, fault: { kind: 'drop-after' } },
+        { requestType: 'CheckBalance', fault: { kind: 'status', code: -503 } },
+      ],
+    });
+    const client = createRawClient(simulator.url);
+    try {
+      expect(simulator.faults.list()).toHaveLength(2);
+      await expect(client.form(payment('31'))).rejects.toThrow();
+      expect(simulator.ledger.creditCount('31')).toBe(1);
+      const balance = await client.form({ ...credentials, RequestType: 'CheckBalance' });
+      expect(field(balance.text, 'ResponseStatus')).toBe('-503');
+      // The drop-after rule was used up: the resend is answered.
+      expect(field((await client.form(payment('31'))).text, 'ResponseStatus')).toBe('10');
+    } finally {
+      await client.close();
+      await simulator.close();
+    }
+  });
+
+  it('is checked with the other options: a bad rule is a ConfigError naming it, and nothing starts', async () => {
+    const bad = { requestType: 'Paymnt', fault: { kind: 'drop-after' } } as never;
+    await expect(startSimulator({ faults: [bad] })).rejects.toSatisfy(
+      (error) => ConfigError.is(error) && error.option === 'faults.0.requestType',
+    );
+  });
+});

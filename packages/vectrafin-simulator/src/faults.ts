@@ -116,7 +116,8 @@ const faultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('status'), code: z.number().int(), process: processFlag }).strict(),
 ]);
 
-const ruleSchema = z
+/** A fault rule as `Faults.add` and the `faults` option take it: checked strictly, naming the field. */
+export const faultRuleSchema = z
   .object({
     requestType: z.enum(FAULT_REQUEST_TYPES).optional(),
     transactionId: z.string().optional(),
@@ -158,7 +159,7 @@ export class Faults {
   }
 
   add(rule: FaultRule): FaultHandle {
-    parseConfig(ruleSchema, rule, 'fault');
+    parseConfig(faultRuleSchema, rule, 'fault');
     const active: ActiveRule = { id: this.#nextId++, rule: structuredClone(rule), hits: 0 };
     this.#rules.push(active);
     return {

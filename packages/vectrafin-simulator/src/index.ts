@@ -17,7 +17,13 @@ export {
   type ServiceSpec,
 } from './catalogue.js';
 export { defaultServices, KZT_USD_RATE, SAMPLE_INVOICE, SAMPLE_OFFERS } from './catalogue-defaults.js';
-export { type SimulatorCommandInput, type SimulatorSetup, simulatorSetup } from './command-options.js';
+export {
+  SETUP_FILE_KEYS,
+  type SimulatorAgentSummary,
+  type SimulatorCommandInput,
+  type SimulatorSetup,
+  simulatorSetup,
+} from './command-options.js';
 export { encodeCp1251 } from './cp1251.js';
 export { ROUTES } from './dispatch.js';
 export {

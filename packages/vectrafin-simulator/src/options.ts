@@ -3,6 +3,7 @@ import * as z from 'zod';
 import type { AgentSpec } from './agents.js';
 import type { CallbackOptions } from './callbacks.js';
 import type { ServiceSpec } from './catalogue.js';
+import { type FaultRule, faultRuleSchema } from './faults.js';
 import type { PaymentRequestIdStyle } from './ids.js';
 import {
   type ProgressionOptions,
@@ -46,6 +47,8 @@ export interface SimulatorOptions {
   paymentRequestIds?: PaymentRequestIdStyle;
   /** The catalogue to start with (default `defaultServices()`: 7, 1911, 1549, 815). */
   services?: ServiceSpec[];
+  /** Fault rules in place from the first request, as if added with `faults.add` in this order. */
+  faults?: FaultRule[];
 }
 
 export interface ResolvedOptions {
@@ -61,6 +64,7 @@ export interface ResolvedOptions {
   clock: Clock;
   paymentRequestIds: PaymentRequestIdStyle;
   services: ServiceSpec[] | undefined;
+  faults: FaultRule[];
 }
 
 const balances = z.record(
@@ -112,6 +116,7 @@ const optionsSchema = z
     services: z
       .array(z.custom<ServiceSpec>((value) => typeof value === 'object' && value !== null))
       .optional(),
+    faults: z.array(faultRuleSchema).optional(),
   })
   .strict();
 
@@ -137,5 +142,6 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedOptions 
     clock: options.clock ?? systemClock,
     paymentRequestIds: options.paymentRequestIds ?? 'sequential',
     services: options.services,
+    faults: options.faults ?? [],
   };
 }

@@ -60,6 +60,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   for (const agent of resolved.agents) ledger.agents.addAgent(agent);
   const catalogue = new Catalogue(prng.fork('catalogue'), resolved.services);
   const faults = new Faults(prng.fork('faults'));
+  for (const rule of resolved.faults) faults.add(rule);
   const ctx: SimulatorContext = {
     ledger,
     catalogue,
