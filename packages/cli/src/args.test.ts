@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFlags, requireString } from './args.js';
+import { parseCommandLine, parseFlags, requireString } from './args.js';
 import { CliError } from './cli-error.js';
 
 const OPTIONS = {
@@ -100,5 +100,36 @@ describe('parseFlags', () => {
   it('requireString names the missing flag with an example', () => {
     const error = failure(() => requireString({}, 'amount', '100.00'));
     expect(error.message).toBe('missing --amount (for example --amount 100.00)');
+  });
+});
+
+describe('parseCommandLine: a command that takes arguments', () => {
+  const ID = [{ name: 'ID', description: 'the payment id' }];
+
+  it('returns them beside the flags, in either order', () => {
+    expect(parseCommandLine(['order-42', '--json'], OPTIONS, 'payments show', ID)).toMatchObject({
+      flags: { json: true },
+      positionals: ['order-42'],
+    });
+    expect(parseCommandLine(['--amount', '1', 'order-42'], OPTIONS, 'payments show', ID).positionals).toEqual(
+      ['order-42'],
+    );
+  });
+
+  it('a missing or an extra argument is a usage error naming it', () => {
+    expect(failure(() => parseCommandLine([], OPTIONS, 'payments show', ID)).message).toBe(
+      'missing ID (the payment id): `tolem payments show ID`',
+    );
+    expect(failure(() => parseCommandLine(['a', 'b'], OPTIONS, 'payments show', ID)).message).toBe(
+      'unexpected argument "b" for `tolem payments show`: see `tolem payments show --help`',
+    );
+  });
+
+  it('--help answers without the argument', () => {
+    expect(parseCommandLine(['--help'], OPTIONS, 'payments show', ID).flags.help).toBe(true);
+  });
+
+  it('a command without arguments still refuses one', () => {
+    expect(failure(() => parseCommandLine(['stray'], OPTIONS, 'payments list', [])).exitCode).toBe(2);
   });
 });

@@ -12,6 +12,12 @@ export interface OptionDef {
 }
 
 export type OptionDefs = Record<string, OptionDef>;
+
+/** An argument a command takes besides its flags: `ID` of `tolem payments show ID`. */
+export interface PositionalDef {
+  name: string;
+  description: string;
+}
 export type Flags = Record<string, string | readonly string[] | boolean | undefined>;
 
 /** Flags every command accepts. */
@@ -33,11 +39,24 @@ type ParseConfig = Record<string, { type: 'string' | 'boolean'; short?: string; 
  * Parses `args` strictly against `options` (plus the global flags). Every problem becomes a one-line
  * usage error (exit 2) that names the flag and never echoes a value given to an unknown flag.
  *
- * A bare `--` is ignored and the flags after it are read like any other: no command takes positional
- * arguments, and script runners pass it on (`pnpm run demo -- --serve` runs `tolem demo -- --serve`).
- * Anything that is not a flag is still refused, after the `--` as before it.
+ * A bare `--` is ignored and the flags after it are read like any other: script runners pass it on
+ * (`pnpm run demo -- --serve` runs `tolem demo -- --serve`). Anything that is not a flag is still
+ * refused, after the `--` as before it — unless the command takes arguments (`tolem payments show ID`).
  */
 export function parseFlags(args: readonly string[], options: OptionDefs, command: string): Flags {
+  return parseCommandLine(args, options, command, []).flags;
+}
+
+/**
+ * Like parseFlags, for a command that takes exactly the arguments in `positionals` (`ID` for
+ * `tolem payments show ID`): a missing or an extra one is a usage error.
+ */
+export function parseCommandLine(
+  args: readonly string[],
+  options: OptionDefs,
+  command: string,
+  positionals: readonly PositionalDef[],
+): { flags: Flags; positionals: string[] } {
   const all = { ...GLOBAL_OPTIONS, ...options };
   const config: ParseConfig = {};
   for (const [name, def] of Object.entries(all)) {
@@ -49,12 +68,34 @@ export function parseFlags(args: readonly string[], options: OptionDefs, command
   }
   const flagArgs = withoutTerminator(args, config);
   rejectPasswordFlag(flagArgs);
+  let parsed: { values: Flags; positionals: string[] };
   try {
-    const { values } = parseArgs({ args: flagArgs, options: config, strict: true, allowPositionals: false });
-    return values as Flags;
+    const { values, positionals: given } = parseArgs({
+      args: flagArgs,
+      options: config,
+      strict: true,
+      allowPositionals: positionals.length > 0,
+    });
+    parsed = { values: values as Flags, positionals: given };
   } catch (error) {
     throw translateParseError(error, flagArgs, config, command);
   }
+  // --help answers whatever else is missing.
+  if (parsed.values.help === true) return { flags: parsed.values, positionals: parsed.positionals };
+  if (parsed.positionals.length > positionals.length) {
+    const extra = parsed.positionals[positionals.length] ?? '';
+    const shown = extra.length > 30 ? `${extra.slice(0, 30)}…` : extra;
+    throw usageError(
+      `unexpected argument ${JSON.stringify(shown)} for \`tolem ${command}\`: see \`tolem ${command} --help\``,
+    );
+  }
+  if (parsed.positionals.length < positionals.length) {
+    const missing = positionals[parsed.positionals.length];
+    throw usageError(
+      `missing ${missing?.name} (${missing?.description}): \`tolem ${command} ${positionals.map((p) => p.name).join(' ')}\``,
+    );
+  }
+  return { flags: parsed.values, positionals: parsed.positionals };
 }
 
 /** The tokens parseArgs reads from `args`, leniently (unknown flags and positionals are tokens too). */
@@ -138,13 +179,22 @@ export function optionalStrings(flags: Flags, name: string): string[] {
   return [...values];
 }
 
-/** Help text for a command: usage line, then one line per flag. */
-export function renderHelp(usage: string, summary: string, options: OptionDefs): string {
+/** Help text for a command: usage line, its arguments, then one line per flag. */
+export function renderHelp(
+  usage: string,
+  summary: string,
+  options: OptionDefs,
+  positionals: readonly PositionalDef[] = [],
+): string {
   const rows = Object.entries({ ...options, ...GLOBAL_OPTIONS }).map(([name, def]) => {
     const left = `${def.short ? `-${def.short}, ` : ''}--${name}${def.value ? ` ${def.value}` : ''}`;
     return [left, def.description] as const;
   });
   const width = Math.max(...rows.map(([left]) => left.length));
   const lines = rows.map(([left, description]) => `  ${left.padEnd(width)}  ${description}`);
-  return `${summary}\n\nUsage: ${usage}\n\nFlags:\n${lines.join('\n')}\n`;
+  const argumentLines = positionals.map(
+    (positional) => `  ${positional.name.padEnd(width)}  ${positional.description}`,
+  );
+  const argumentsPart = argumentLines.length > 0 ? `\nArguments:\n${argumentLines.join('\n')}\n` : '';
+  return `${summary}\n\nUsage: ${usage}\n${argumentsPart}\nFlags:\n${lines.join('\n')}\n`;
 }

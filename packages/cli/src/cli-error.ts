@@ -8,12 +8,20 @@ export class CliError extends Error {
   readonly exitCode: ExitCode;
   /** Stable snake_case code for the `--json` error document. */
   readonly code: string;
+  /** More fields for the `--json` error document (never a secret). */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(message: string, exitCode: ExitCode, code: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(
+    message: string,
+    exitCode: ExitCode,
+    code: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CliError';
     this.exitCode = exitCode;
     this.code = code;
+    this.details = options?.details;
   }
 }
 

@@ -1,10 +1,12 @@
-import type { Flags, OptionDefs } from './args.js';
+import type { Flags, OptionDefs, PositionalDef } from './args.js';
 import type { ExitCode } from './exit-codes.js';
 import type { Io } from './io.js';
 
 export interface CommandContext {
   io: Io;
   flags: Flags;
+  /** The command's arguments, in the order of its `positionals`. */
+  positionals: string[];
   json: boolean;
   debug: boolean;
   /** Aborted on Ctrl-C. */
@@ -28,6 +30,8 @@ export interface Command {
   summary: string;
   usage: string;
   options: OptionDefs;
+  /** Arguments besides the flags (`ID`); none when absent. */
+  positionals?: readonly PositionalDef[];
   /** More help after the flags (value syntax, examples), when one line per flag is not enough. */
   details?: string;
   /** One-shot commands return their output; long-running ones print themselves and return a code. */

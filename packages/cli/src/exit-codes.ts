@@ -12,6 +12,11 @@ export const EXIT = {
   failed: 3,
   /** Not final: pending, or the outcome is unknown. Check again later; never refund on it. */
   notFinal: 4,
+  /**
+   * A person must look, and nothing was changed or sent: a manual resolution the provider's answer
+   * refuses, a day that does not add up (`reconcile`, `eod`), a send held back by discrepancies.
+   */
+  refused: 5,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,3 +1,4 @@
+import { ConfigFileError } from '@tolem/config';
 import {
   ConfigError,
   JournalUnavailableError,
@@ -6,12 +7,12 @@ import {
   UnsupportedOperationError,
   ValidationError,
 } from '@tolem/core';
-import { parseFlags, renderHelp } from './args.js';
+import { parseCommandLine, renderHelp } from './args.js';
 import { CliError, usageError } from './cli-error.js';
 import type { Command, CommandContext } from './command.js';
-import { TOP_COMMANDS, VECTRAFIN_COMMANDS } from './commands/index.js';
+import { COMMAND_GROUPS, TOP_COMMANDS } from './commands/index.js';
 import { EXIT } from './exit-codes.js';
-import { mainHelp, vectrafinHelp } from './help.js';
+import { groupHelp, mainHelp } from './help.js';
 import { flagFor } from './inputs.js';
 import { type Io, writeLine } from './io.js';
 import { VERSION } from './version.js';
@@ -42,15 +43,16 @@ function resolve(argv: readonly string[], io: Io): Resolved | number {
     writeLine(io.stdout, VERSION);
     return EXIT.ok;
   }
-  if (first === 'vectrafin') {
+  const group = COMMAND_GROUPS.get(first);
+  if (group !== undefined) {
     if (second === undefined || second === '--help' || second === '-h' || second === 'help') {
-      io.stdout.write(vectrafinHelp());
+      io.stdout.write(groupHelp(first, group));
       return second === undefined ? EXIT.badInput : EXIT.ok;
     }
-    const command = VECTRAFIN_COMMANDS.get(second);
+    const command = group.get(second);
     if (command === undefined) {
       throw usageError(
-        `unknown command \`tolem vectrafin ${clip(second)}\`: use one of ${[...VECTRAFIN_COMMANDS.keys()].join(', ')}`,
+        `unknown command \`tolem ${first} ${clip(second)}\`: use one of ${[...group.keys()].join(', ')}`,
       );
     }
     return { command, args: rest };
@@ -58,7 +60,7 @@ function resolve(argv: readonly string[], io: Io): Resolved | number {
   const command = TOP_COMMANDS.get(first);
   if (command === undefined) {
     throw usageError(
-      `unknown command \`tolem ${clip(first)}\`: use vectrafin, simulator or demo (see \`tolem --help\`)`,
+      `unknown command \`tolem ${clip(first)}\`: use ${[...COMMAND_GROUPS.keys(), ...TOP_COMMANDS.keys()].join(', ')} (see \`tolem --help\`)`,
     );
   }
   return { command, args: argv.slice(1) };
@@ -82,15 +84,18 @@ export async function run(
     if (typeof resolved === 'number') return resolved;
     const { command, args } = resolved;
     current = command;
-    const flags = parseFlags(args, command.options, command.name);
+    const positionals = command.positionals ?? [];
+    const parsed = parseCommandLine(args, command.options, command.name, positionals);
+    const flags = parsed.flags;
     if (flags.help === true) {
-      io.stdout.write(renderHelp(command.usage, command.summary, command.options));
+      io.stdout.write(renderHelp(command.usage, command.summary, command.options, positionals));
       if (command.details !== undefined) io.stdout.write(`\n${command.details}`);
       return EXIT.ok;
     }
     const context: CommandContext = {
       io,
       flags,
+      positionals: parsed.positionals,
       json: flags.json === true,
       debug: flags.debug === true,
       signal,
@@ -113,6 +118,8 @@ export async function run(
 
 function describe(error: unknown, command: Command | null): CliError {
   if (error instanceof CliError) return error;
+  // A configuration file (or --journal) that is wrong: its message names the file and the path in it.
+  if (error instanceof ConfigFileError) return usageError(error.message, { cause: error });
   if (ValidationError.is(error)) {
     // Name the flag the user typed; a field of a --file document is named inside that file.
     const flag = flagFor(error.field);
@@ -153,13 +160,22 @@ function report(
   const message = scrub(failure.message.split('\n')[0] ?? '', options.secrets);
   writeLine(options.io.stderr, `tolem: ${message}`);
   if (options.debug) {
-    const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    writeLine(options.io.stderr, scrub(stack, options.secrets));
+    // The error and what caused it (a CliError wraps the library's typed error).
+    let current: unknown = error;
+    for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth += 1) {
+      const stack = current instanceof Error ? (current.stack ?? current.message) : String(current);
+      writeLine(options.io.stderr, scrub(`${depth === 0 ? '' : 'Caused by: '}${stack}`, options.secrets));
+      current = current instanceof Error ? current.cause : undefined;
+    }
   }
   if (options.json) {
     writeLine(
       options.io.stdout,
-      JSON.stringify({ error: { code: failure.code, message, exitCode: failure.exitCode } }, null, 2),
+      JSON.stringify(
+        { error: { code: failure.code, message, exitCode: failure.exitCode, ...failure.details } },
+        null,
+        2,
+      ),
     );
   }
   return failure.exitCode;

@@ -1,13 +1,18 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cleanEnv, waitForOutput } from './run-tolem.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const PNPM = 'pnpm@10.34.9';
 const TIMEOUT = 180_000;
+
+/** The demo keeps its folder in TMPDIR: this file's own, deleted at the end. */
+const scratch = mkdtempSync(join(tmpdir(), 'tolem-cli-signal-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /**
  * The folder holding the `pnpm` the README's `npx -y pnpm@10.34.9` runs (npx puts it first on the
@@ -31,7 +36,7 @@ describe('`pnpm run demo --serve` stopped from the terminal', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)(
     '%s to the whole process group: everything closes, one line says so, exit 0 and no ELIFECYCLE',
     async (signal) => {
-      const env = cleanEnv();
+      const env = cleanEnv({ TMPDIR: scratch });
       const folder = pnpmFolder(env);
       env.PATH = `${folder}${delimiter}${env.PATH ?? ''}`;
       // detached: pnpm leads a process group of its own, like the foreground job of a terminal.

@@ -1,14 +1,22 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { betterSqlite3Copy, foreignModule, REDIRECT } from '../../journal-sqlite/test/better-sqlite3-copy.js';
 import { BIN, cleanEnv, collect, json, start, tolem, waitForOutput } from './run-tolem.js';
 
 const TIMEOUT = 120_000;
+
+/** The demos keep their folders in TMPDIR: this file's own, deleted at the end. */
+const scratch = mkdtempSync(join(tmpdir(), 'tolem-cli-demo-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function demoEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return cleanEnv({ TMPDIR: scratch, ...extra });
+}
 
 /** Holds a port the OS picked on 127.0.0.1 until `close()`. */
 function holdPort(): Promise<{ port: number; close(): Promise<void> }> {
@@ -30,7 +38,7 @@ describe('tolem demo', () => {
   it(
     'walks through the shift and exits 0 with a summary and the /metrics URL',
     async () => {
-      const result = await tolem(['demo'], cleanEnv());
+      const result = await tolem(['demo'], demoEnv());
       expect(result.code, result.stderr).toBe(0);
       for (const step of [
         '[1/9] Steam top-up',
@@ -52,6 +60,16 @@ describe('tolem demo', () => {
       expect(result.stdout).toMatch(/Metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/);
       expect(result.stdout).toContain('Every payment reached the state it should');
       expect(result.stdout).not.toContain('✗');
+      // The summary ends with the commands that read the demo's journal, which outlives the demo.
+      const journalPath = /journal\s+(\S+) \(SQLite\)/.exec(result.stdout)?.[1] as string;
+      expect(journalPath.startsWith(scratch)).toBe(true);
+      expect(existsSync(journalPath)).toBe(true);
+      expect(result.stdout.trimEnd().split('\n').slice(-4)).toEqual([
+        `The journal stays in ${dirname(journalPath)} (remove the folder when done). Look at it:`,
+        `  tolem payments list --journal sqlite:${journalPath}`,
+        `  tolem payments list --state failed --journal sqlite:${journalPath}`,
+        `  tolem payments show shift-06-timeout --journal sqlite:${journalPath}`,
+      ]);
       // The demo mounts its callbacks the way every deployment should: behind a path token.
       expect(result.stdout).toContain('/callbacks/<token>/<provider>');
       expect(result.stderr).not.toContain('TolemRouterWarning');
@@ -62,7 +80,7 @@ describe('tolem demo', () => {
   it(
     '--serve --json: one JSON document, /metrics served until Ctrl-C, then exit 0',
     async () => {
-      const child = start(['demo', '--serve', '--json'], cleanEnv());
+      const child = start(['demo', '--serve', '--json'], demoEnv());
       const done = collect(child);
       const narration = await waitForOutput(
         child.stderr as NodeJS.ReadableStream,
@@ -94,6 +112,25 @@ describe('tolem demo', () => {
         state: 'succeeded',
       });
       expect(payments.every((payment) => payment.ok === true && payment.final === true)).toBe(true);
+      // --serve leaves one payment open on purpose, for the operator's commands it prints.
+      expect(doc.heldPayment).toMatchObject({
+        paymentId: 'held-for-operator',
+        state: 'pending',
+        final: false,
+        provider: 'vf-a',
+      });
+      const config = doc.configPath as string;
+      expect(doc.commands).toEqual(
+        expect.arrayContaining([
+          `tolem payments show held-for-operator --config ${config}`,
+          expect.stringMatching(
+            new RegExp(
+              `^tolem eod --provider vf-a --date \\d{4}-\\d{2}-\\d{2} --config ${config.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+            ),
+          ),
+        ]),
+      );
+      expect(narration).toContain('held        held-for-operator: pending at vf-a');
     },
     TIMEOUT,
   );
@@ -102,7 +139,7 @@ describe('tolem demo', () => {
     '--serve keeps a trickle of traffic (declines, a timeout, a callback, a failover, a held payment); TOLEM_VECTRAFIN_PASSWORD opens its sandbox and is printed nowhere',
     async () => {
       const password = 'demo-Trickle-pw&9';
-      const child = start(['demo', '--serve'], cleanEnv({ TOLEM_VECTRAFIN_PASSWORD: password }));
+      const child = start(['demo', '--serve'], demoEnv({ TOLEM_VECTRAFIN_PASSWORD: password }));
       const done = collect(child);
       const narration = await waitForOutput(
         child.stdout as NodeJS.ReadableStream,
@@ -137,7 +174,8 @@ describe('tolem demo', () => {
         await new Promise((resolve) => setTimeout(resolve, 2_000));
         text = await (await fetch(metricsUrl)).text();
         now = seen();
-        heldSeen ||= now.held > 0;
+        // The payment held for the operator is open all along: the trickle's own held payment adds one.
+        heldSeen ||= now.held > initial.held;
         if (
           heldSeen &&
           now.failover > initial.failover &&
@@ -158,7 +196,7 @@ describe('tolem demo', () => {
       // The password opens the demo's sandbox by hand...
       const balance = await tolem(
         ['vectrafin', 'balance', '--url', simulatorUrl, '--agent-id', '901', '--json'],
-        cleanEnv({ TOLEM_VECTRAFIN_PASSWORD: password }),
+        demoEnv({ TOLEM_VECTRAFIN_PASSWORD: password }),
       );
       expect(balance.code, balance.stderr).toBe(0);
       expect(json(balance).balances).toEqual([expect.objectContaining({ currency: 'KZT' })]);
@@ -180,7 +218,7 @@ describe('tolem demo', () => {
       // A port the OS just handed out, released for the demo: no fixed port in tests.
       const held = await holdPort();
       await held.close();
-      const child = start(['demo', '--', '--serve', '--metrics-port', String(held.port)], cleanEnv());
+      const child = start(['demo', '--', '--serve', '--metrics-port', String(held.port)], demoEnv());
       const done = collect(child);
       const shown = await waitForOutput(
         child.stdout as NodeJS.ReadableStream,
@@ -207,7 +245,7 @@ describe('tolem demo', () => {
     async () => {
       const held = await holdPort();
       try {
-        const result = await tolem(['demo', '--metrics-port', String(held.port), '--json'], cleanEnv());
+        const result = await tolem(['demo', '--metrics-port', String(held.port), '--json'], demoEnv());
         expect(result.code).toBe(1);
         expect(json(result)).toEqual({
           error: {
@@ -230,7 +268,7 @@ describe('tolem demo', () => {
   it.each([['abc'], ['65536'], ['-1'], ['']])(
     '--metrics-port %j is bad input: exit 2 before anything starts',
     async (value) => {
-      const result = await tolem(['demo', `--metrics-port=${value}`], cleanEnv());
+      const result = await tolem(['demo', `--metrics-port=${value}`], demoEnv());
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(
@@ -245,11 +283,11 @@ describe('a bare `--` before the flags (pnpm run … -- --flag)', () => {
   it(
     'is ignored: `tolem demo -- --help` prints the help, `--json` after it shapes errors',
     async () => {
-      const help = await tolem(['demo', '--', '--help'], cleanEnv());
+      const help = await tolem(['demo', '--', '--help'], demoEnv());
       expect(help.code).toBe(0);
       expect(help.stdout).toContain('Usage: tolem demo [--serve] [--metrics-port N]');
 
-      const error = await tolem(['demo', '--', '--json', '--metrics-port', 'abc'], cleanEnv());
+      const error = await tolem(['demo', '--', '--json', '--metrics-port', 'abc'], demoEnv());
       expect(error.code).toBe(2);
       expect(json(error)).toMatchObject({ error: { code: 'bad_input', exitCode: 2 } });
     },
@@ -270,7 +308,7 @@ describe('a bare `--` before the flags (pnpm run … -- --flag)', () => {
   ])(
     'keeps strictness for what follows it: %j',
     async (args, message) => {
-      const result = await tolem(args, cleanEnv());
+      const result = await tolem(args, demoEnv());
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr.trim()).toBe(message);
@@ -290,7 +328,7 @@ describe('a journal that cannot open (the issue: `tolem demo` on a Node its bett
         const child = spawn(
           process.execPath,
           ['--import', pathToFileURL(REDIRECT).href, BIN, 'demo', ...extra],
-          { env: cleanEnv({ TOLEM_TEST_BETTER_SQLITE3: copy }), stdio: ['ignore', 'pipe', 'pipe'] },
+          { env: demoEnv({ TOLEM_TEST_BETTER_SQLITE3: copy }), stdio: ['ignore', 'pipe', 'pipe'] },
         );
         const result = await collect(child);
         expect(result.code).toBe(1);

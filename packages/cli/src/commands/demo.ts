@@ -25,6 +25,10 @@ export const demoCommand: Command = {
     // second router) can reach the demo's sandbox; it is scrubbed from anything printed.
     const agentPassword = context.io.env.TOLEM_VECTRAFIN_PASSWORD || undefined;
     if (agentPassword !== undefined) context.addSecret(agentPassword);
-    return runDemo(context, { metricsPort, ...(agentPassword === undefined ? {} : { agentPassword }) });
+    return runDemo(context, {
+      metricsPort,
+      env: context.io.env,
+      ...(agentPassword === undefined ? {} : { agentPassword }),
+    });
   },
 };

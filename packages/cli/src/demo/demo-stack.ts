@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteJournal } from '@tolem/journal-sqlite';
+import { createFromConfig } from '@tolem/config';
 import { createMetricsHandler, instrumentRouter, type RouterInstrumentation } from '@tolem/metrics';
-import { createVectrafinProvider } from '@tolem/provider-vectrafin';
-import { createCallbackHandler, createRouter, type Router } from '@tolem/router';
+import { createCallbackHandler, type Router } from '@tolem/router';
 import { type Simulator, startSimulator } from '@tolem/vectrafin-simulator';
 import { Registry } from 'prom-client';
 import { CliError } from '../cli-error.js';
@@ -21,6 +20,18 @@ export const AGENTS = { [PRIMARY]: '901', [SECONDARY]: '902' } as const;
 
 /** A Steam account whose payments the sandbox holds pending for 40 s (the trickle's long-open payment). */
 export const HELD_ACCOUNT = 'queued-user';
+
+/**
+ * A Steam account whose payments the sandbox holds pending for a day: `demo --serve` pays it once and
+ * leaves it for the operator (`tolem payments show`, `resolve`).
+ */
+export const STUCK_ACCOUNT = 'held-by-support';
+
+/**
+ * The demo's escalation age: the payment held for the operator is reported stuck this long after it
+ * was made, while the trickle's 40-second payments settle well before it.
+ */
+export const ESCALATE_AFTER_MS = 90_000;
 
 /** The breakers' reset timeout: small, so that the shift shows a breaker opening and closing again. */
 export const BREAKER_RESET_MS = 5_000;
@@ -45,7 +56,11 @@ export interface DemoStack {
   /** http://127.0.0.1:PORT, serving /metrics and /callbacks/<token>/<provider>. */
   baseUrl: string;
   metricsUrl: string;
+  /** The folder the demo keeps after it exits: its journal, its configuration and the sandbox passwords. */
+  folder: string;
   journalPath: string;
+  /** The configuration the demo's router is built from: `tolem … --config` works on the demo. */
+  configPath: string;
   /** Makes the callback endpoint answer 503 (a maintenance window): the step where only the finalizer helps. */
   setCallbacksDown(down: boolean): void;
   stop(): Promise<void>;
@@ -59,6 +74,56 @@ export interface DemoStackOptions {
    * second router can talk to the demo's sandbox; a fresh random one each run when absent.
    */
   agentPassword?: string;
+  /** Where the configuration's `{ "env" }` secrets are read (the command's environment). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The configuration file the demo writes and builds its router from (`tolem … --config` reads it too). */
+function demoConfig(simulatorUrl: string, passwordFromEnvironment: boolean): Record<string, unknown> {
+  return {
+    journal: 'sqlite:tolem.db',
+    providers: INSTANCES.map((id) => ({
+      id,
+      kind: 'vectrafin',
+      baseUrl: simulatorUrl,
+      agentId: AGENTS[id],
+      password: passwordFromEnvironment ? { env: 'TOLEM_VECTRAFIN_PASSWORD' } : { file: `${id}.password` },
+      connections: 4,
+      timeoutMs: id === PRIMARY ? PRIMARY_TIMEOUT_MS : 10_000,
+    })),
+    routes: Object.fromEntries(
+      Object.entries(ROUTES).map(([service, serviceId]) => [
+        service,
+        INSTANCES.map((provider) => ({ provider, serviceId })),
+      ]),
+    ),
+    // Small numbers so that a shift of a few seconds shows a breaker opening and closing again.
+    breaker: {
+      volumeThreshold: 4,
+      errorThresholdPercentage: 50,
+      resetTimeout: BREAKER_RESET_MS,
+      rollingCountTimeout: 10_000,
+      rollingCountBuckets: 10,
+    },
+    finalizer: {
+      firstDelayMs: 3_000,
+      growth: 1.5,
+      maxDelayMs: 8_000,
+      jitter: 0.1,
+      pollIntervalMs: 200,
+      inFlightMs: PRIMARY_TIMEOUT_MS + 2_000,
+      escalateAfterMs: ESCALATE_AFTER_MS,
+    },
+    // A voucher key for this run's journal (a deployment keeps its keys in a secret store).
+    vouchers: { current: 'demo', keys: { demo: { file: 'voucher.key' } } },
+    // One balance poller, for routing and the metrics alike.
+    routing: { balances: { refreshMs: 15_000 } },
+  };
+}
+
+/** A secret for the demo's configuration: readable by this user only. */
+function writeSecret(path: string, value: string): void {
+  writeFileSync(path, `${value}\n`, { mode: 0o600 });
 }
 
 function listen(server: Server, port: number): Promise<string> {
@@ -93,7 +158,9 @@ function listen(server: Server, port: number): Promise<string> {
 
 /**
  * Everything a real deployment has, on loopback: the sandbox with two agents, two provider instances,
- * a router with a SQLite journal in a temporary folder, metrics and a callback endpoint.
+ * a router built from a configuration file with a SQLite journal, metrics and a callback endpoint. The
+ * folder holding the journal and the configuration (a fresh one in the system's temporary folder) is
+ * kept after the demo exits.
  */
 export async function startDemoStack(options: DemoStackOptions = {}): Promise<DemoStack> {
   const registry = new Registry();
@@ -121,8 +188,10 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
       server.close(() => resolve());
       server.closeAllConnections();
     });
+  // Kept after the demo exits, so that `tolem payments …` can look at what it did.
   const folder = mkdtempSync(join(tmpdir(), 'tolem-demo-'));
   const journalPath = join(folder, 'tolem.db');
+  const configPath = join(folder, 'tolem.config.json');
 
   // Fresh passwords every run: the demo shows that none ever reaches the output.
   const passwords = {
@@ -131,8 +200,6 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
   };
   // The callback path token, as every deployment should have one: only the sandbox learns it.
   const callbackToken = randomBytes(18).toString('base64url');
-  // A voucher key for this run's journal (a deployment keeps its keys in a secret store).
-  const voucherKey = randomBytes(32);
   let simulator: Simulator | null = null;
   try {
     simulator = await startSimulator({
@@ -149,48 +216,22 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     simulator.catalogue.setAccount(ROUTES.steam, HELD_ACCOUNT, {
       progression: { steps: [1, 3], stepMs: 20_000 },
     });
-    const providers = INSTANCES.map((id) =>
-      createVectrafinProvider({
-        id,
-        baseUrl: (simulator as Simulator).url,
-        agentId: AGENTS[id],
-        password: passwords[id],
-        connections: 4,
-        timeoutMs: id === PRIMARY ? PRIMARY_TIMEOUT_MS : 10_000,
-      }),
-    );
-    router = createRouter({
-      providers,
-      routes: Object.fromEntries(
-        Object.entries(ROUTES).map(([service, serviceId]) => [
-          service,
-          [
-            { provider: PRIMARY, serviceId },
-            { provider: SECONDARY, serviceId },
-          ],
-        ]),
-      ),
-      journal: createSqliteJournal({ path: journalPath }),
-      vouchers: { keys: { demo: voucherKey }, current: 'demo' },
-      // Small numbers so that a shift of a few seconds shows a breaker opening and closing again.
-      breaker: {
-        volumeThreshold: 4,
-        errorThresholdPercentage: 50,
-        resetTimeout: BREAKER_RESET_MS,
-        rollingCountTimeout: 10_000,
-        rollingCountBuckets: 10,
-      },
-      finalizer: {
-        firstDelayMs: 3_000,
-        growth: 1.5,
-        maxDelayMs: 8_000,
-        jitter: 0.1,
-        pollIntervalMs: 200,
-        inFlightMs: PRIMARY_TIMEOUT_MS + 2_000,
-      },
-      // One balance poller, for routing and the metrics alike.
-      routing: { balances: { refreshMs: 15_000 } },
+    simulator.catalogue.setAccount(ROUTES.steam, STUCK_ACCOUNT, {
+      progression: { steps: [1], stepMs: 86_400_000 },
     });
+    if (options.agentPassword === undefined)
+      for (const id of INSTANCES) writeSecret(join(folder, `${id}.password`), passwords[id]);
+    writeSecret(join(folder, 'voucher.key'), randomBytes(32).toString('hex'));
+    writeFileSync(
+      configPath,
+      `${JSON.stringify(demoConfig(simulator.url, options.agentPassword !== undefined), null, 2)}\n`,
+    );
+    // The demo's router is the one its configuration describes: `tolem … --config` sees the same.
+    const runtime = await createFromConfig(
+      { path: configPath, env: options.env ?? {} },
+      { env: options.env ?? {} },
+    );
+    router = runtime.router;
     const instrumentation = instrumentRouter(router, { registry, balance: {} });
     metricsHandler = createMetricsHandler(registry);
     callbackHandler = createCallbackHandler(router, { pathToken: callbackToken });
@@ -204,7 +245,9 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
       registry,
       baseUrl,
       metricsUrl: `${baseUrl}/metrics`,
+      folder,
       journalPath,
+      configPath,
       setCallbacksDown(down) {
         callbacksDown = down;
       },
@@ -215,7 +258,6 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
           await started.router.stop();
           await closeServer();
           await started.simulator.close();
-          rmSync(folder, { recursive: true, force: true });
         })();
         return stopping;
       },

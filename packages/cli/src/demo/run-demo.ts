@@ -1,3 +1,5 @@
+import { zonedParts } from '@tolem/core';
+import type { PaymentView } from '@tolem/router';
 import { CliError } from '../cli-error.js';
 import type { CommandContext } from '../command.js';
 import { untilAborted } from '../commands/simulator.js';
@@ -10,8 +12,10 @@ import {
   BREAKER_RESET_MS,
   type DemoStack,
   type DemoStackOptions,
+  ESCALATE_AFTER_MS,
   PRIMARY,
   SECONDARY,
+  STUCK_ACCOUNT,
   startDemoStack,
 } from './demo-stack.js';
 import { Narrator } from './narrator.js';
@@ -89,18 +93,86 @@ async function scrapeSample(url: string): Promise<string[]> {
   }
 }
 
+/** The payment `demo --serve` leaves open on purpose, for an operator to look at and resolve. */
+export const HELD_PAYMENT_ID = 'held-for-operator';
+
+/** A word for a shell: quoted only when it needs to be. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+/** Commands that read the demo's journal: they work after it exits. */
+function journalCommands(stack: DemoStack): string[] {
+  const journal = `--journal ${shellWord(`sqlite:${stack.journalPath}`)}`;
+  return [
+    `tolem payments list ${journal}`,
+    `tolem payments list --state failed ${journal}`,
+    `tolem payments show shift-06-timeout ${journal}`,
+  ];
+}
+
+/** Commands that also ask the sandbox (through the demo's configuration): while `--serve` runs. */
+function operatorCommands(stack: DemoStack): string[] {
+  const config = `--config ${shellWord(stack.configPath)}`;
+  const zone = stack.router.providers.get(PRIMARY)?.timeZone ?? 'Europe/Moscow';
+  const today = zonedParts(new Date(), zone).date;
+  return [
+    `tolem payments list --stuck ${config}`,
+    `tolem payments show ${HELD_PAYMENT_ID} ${config}`,
+    `tolem payments resolve ${HELD_PAYMENT_ID} --as failed --actor you --note 'support says it never arrived' ${config}`,
+    `tolem payments resolve ${HELD_PAYMENT_ID} --as succeeded --actor you --note 'support confirmed it by phone' --evidence 'ticket 1' ${config}`,
+    `tolem reconcile --provider ${PRIMARY} --date ${today} ${config}`,
+    `tolem eod --provider ${PRIMARY} --date ${today} ${config}`,
+  ];
+}
+
+/**
+ * Pays the payment the sandbox holds pending for a day: the finalizer escalates it as stuck. It waits
+ * for vf-a's breaker, opened by the shift, to let a call through again, so that the payment goes where
+ * every first payment goes (and the shift's one failover stays the only one).
+ */
+async function holdOnePayment(stack: DemoStack, signal: AbortSignal): Promise<PaymentView> {
+  const deadline = Date.now() + BREAKER_RESET_MS + 2_000;
+  while (stack.router.breakerState(PRIMARY) === 'open' && Date.now() < deadline && !signal.aborted)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  return stack.router.pay(
+    {
+      paymentId: HELD_PAYMENT_ID,
+      service: 'steam',
+      account: STUCK_ACCOUNT,
+      amount: '175.00',
+      currency: 'KZT',
+    },
+    { signal },
+  );
+}
+
 function document(
   stack: DemoStack,
   payments: readonly DemoPayment[],
   ok: boolean,
   seconds: string,
+  held: PaymentView | null,
 ): Record<string, unknown> {
   return {
     ok,
     seconds,
     simulatorUrl: stack.simulator.url,
     metricsUrl: stack.metricsUrl,
+    folder: stack.folder,
     journalPath: stack.journalPath,
+    configPath: stack.configPath,
+    commands: [...journalCommands(stack), ...(held === null ? [] : operatorCommands(stack))],
+    heldPayment:
+      held === null
+        ? null
+        : {
+            paymentId: held.paymentId,
+            state: held.state,
+            final: held.final,
+            provider: held.provider,
+            transactionId: held.transactionId,
+          },
     payments: payments.map((payment) => ({
       title: payment.title,
       paymentId: payment.paymentId,
@@ -137,6 +209,7 @@ export async function runDemo(context: CommandContext, options: DemoStackOptions
     );
     narrator.line(`  providers   ${PRIMARY} first, ${SECONDARY} second on every route`);
     narrator.line(`  journal     ${stack.journalPath} (SQLite)`);
+    narrator.line(`  config      ${stack.configPath}`);
     narrator.line(`  metrics     ${stack.metricsUrl}`);
     narrator.line(`  callbacks   ${stack.baseUrl}/callbacks/<token>/<provider>  (a random token per run)`);
     const shift: Shift = {
@@ -170,10 +243,14 @@ export async function runDemo(context: CommandContext, options: DemoStackOptions
         ? `Every payment reached the state it should, in ${narrator.elapsedSeconds()} s.`
         : `Not every payment reached the state it should (see ✗ above).`,
     );
+    narrator.line();
+    narrator.line(`The journal stays in ${stack.folder} (remove the folder when done). Look at it:`);
+    for (const command of journalCommands(stack)) narrator.line(`  ${command}`);
+    const held = serve && !context.signal.aborted ? await holdOnePayment(stack, context.signal) : null;
     if (context.json)
       writeLine(
         context.io.stdout,
-        JSON.stringify(document(stack, shift.payments, ok, narrator.elapsedSeconds()), null, 2),
+        JSON.stringify(document(stack, shift.payments, ok, narrator.elapsedSeconds(), held), null, 2),
       );
     if (serve && !context.signal.aborted) {
       narrator.line();
@@ -181,10 +258,19 @@ export async function runDemo(context: CommandContext, options: DemoStackOptions
       narrator.line(`  metrics     ${stack.metricsUrl}   (point Prometheus here)`);
       narrator.line(`  simulator   ${stack.simulator.url}`);
       narrator.line(`  callbacks   ${stack.baseUrl}/callbacks/<token>/<provider>`);
+      if (held !== null) {
+        narrator.line(
+          `  held        ${held.paymentId}: ${held.state} at ${held.provider}; the sandbox holds it for a day, the finalizer reports it stuck after ${ESCALATE_AFTER_MS / 1000} s`,
+        );
+      }
       narrator.line('  the finalizer keeps running; the balance is polled every 15 s');
       narrator.line(
         `  traffic     a trickle: a check or a payment every ${TRICKLE_INTERVAL_MS / 1000} s, with a decline, a timeout, a callback, a failover and a held payment each cycle`,
       );
+      narrator.line(
+        `  operator    while it serves, the configuration reaches the sandbox${context.io.env.TOLEM_VECTRAFIN_PASSWORD ? ' (with TOLEM_VECTRAFIN_PASSWORD set as for the demo)' : ''}:`,
+      );
+      for (const command of operatorCommands(stack)) narrator.line(`    ${command}`);
       // Starts once the shift's open breaker may probe again: its first check closes it.
       const trickle = startTrickle(stack, { firstDelayMs: BREAKER_RESET_MS + 500 });
       try {
@@ -202,6 +288,7 @@ export async function runDemo(context: CommandContext, options: DemoStackOptions
       narrator.line(
         `stopped${by === null ? '' : ` on ${by}`}: the simulator, router, finalizer, journal and /metrics are closed${ok ? '' : ' (not every payment reached the state it should)'}`,
       );
+      narrator.line(`the journal and the configuration stay in ${stack.folder}`);
     }
     return ok ? EXIT.ok : EXIT.other;
   } finally {
